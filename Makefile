@@ -1,0 +1,72 @@
+# The two commands: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test install install-test migrate seed lint worker clean messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP) $@
+
+install: $(STAMP)
+install-test: $(TEST_STAMP)
+
+migrate: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+# Time the main pages per demo role, e.g. make bench BENCH_ARGS="--grow 3000" (--grow writes to the database).
+.PHONY: bench
+bench: seed
+	$(BIN)/python manage.py bench_pages $(BENCH_ARGS)
+
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+run: seed
+	@$(BIN)/python manage.py demo_logins
+	$(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+# Translations: the compiled .mo files are committed, so a fresh machine needs no gettext.
+messages: install
+	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=tests --ignore=var
+	$(BIN)/python manage.py compilemessages -l fr --ignore=.venv
+
+CHROMIUM ?= /usr/bin/chromium
+
+# The browser tests drive Debian's Chromium. As root on Debian, `make test` installs it when
+# it is missing; elsewhere they are left out with a notice (CI always has it).
+test: install-test
+	@if [ ! -x "$(CHROMIUM)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's Chromium for the browser tests..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			|| echo "Could not install chromium."; \
+	fi
+	@if [ -x "$(CHROMIUM)" ]; then \
+		CHROMIUM_PATH="$(CHROMIUM)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	else \
+		echo "NOTE: $(CHROMIUM) is missing, so the browser tests are left out (apt-get install chromium)."; \
+		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS); \
+	fi
+
+lint: install-test
+	$(BIN)/ruff check .
+
+worker: install
+	$(BIN)/celery -A config worker -B --loglevel=info
+
+clean:
+	rm -rf $(VENV) var

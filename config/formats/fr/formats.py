@@ -1,0 +1,9 @@
+DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = "Y-m-d"
+DATETIME_FORMAT = "j F Y, H \\h i"
+SHORT_DATETIME_FORMAT = "Y-m-d H \\h i"
+TIME_FORMAT = "H \\h i"
+DATE_INPUT_FORMATS = ["%Y-%m-%d"]
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "\xa0"

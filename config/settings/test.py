@@ -1,0 +1,22 @@
+"""Fast, isolated settings for the test suite (the database comes from DATABASE_URL)."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import ROSTER
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="roster-test-private-")
+MEDIA_ROOT = PRIVATE_MEDIA_ROOT
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Unit tests run tasks in-process; integration tests start real workers with their own settings.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+ROSTER = {**ROSTER}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

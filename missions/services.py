@@ -1,0 +1,332 @@
+"""Writes for missions and bulletins: keyword-only, atomic, with their notifications."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Role, User
+from agencies.permissions import is_coordinator, is_ipo_staff
+from notifications.services import Recipient, mail_queue, mail_resend, recipient_for_user
+
+from .models import Bulletin, BulletinNotice, Mission
+
+S = Bulletin.Status
+
+
+# --- missions ------------------------------------------------------------------------
+
+def _require_ipo(actor):
+    if not is_ipo_staff(actor):
+        raise PermissionDenied(_("Only IPO staff may do this."))
+
+
+@transaction.atomic
+def mission_save(*, mission: Mission, actor) -> Mission:
+    _require_ipo(actor)
+    mission.full_clean()
+    mission.save()
+    return mission
+
+
+# --- bulletins -----------------------------------------------------------------------
+
+def bulletin_next_reference(year: int | None = None) -> str:
+    year = year or timezone.localdate().year
+    prefix = f"JPB-{year}-"
+    numbers = [
+        int(ref.rsplit("-", 1)[1])
+        for ref in Bulletin.objects.filter(reference__startswith=prefix).values_list("reference", flat=True)
+        if ref.rsplit("-", 1)[1].isdigit()
+    ]
+    return f"{prefix}{(max(numbers) + 1) if numbers else 1:03d}"
+
+
+@transaction.atomic
+def bulletin_save(*, bulletin: Bulletin, actor) -> Bulletin:
+    """Create or edit a draft."""
+    _require_ipo(actor)
+    if bulletin.pk:
+        current = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+        if current.status != S.DRAFT:
+            raise ValidationError(_("Only a draft can be edited; this bulletin is %(status)s.")
+                                  % {"status": current.get_status_display()})
+    else:
+        bulletin.status = S.DRAFT
+        bulletin.created_by = actor
+        if not bulletin.reference:
+            bulletin.reference = bulletin_next_reference()
+    bulletin.full_clean()
+    bulletin.save()
+    return bulletin
+
+
+def bulletin_publish_problems(bulletin: Bulletin, *, now=None) -> dict[str, list[str]]:
+    """Why a bulletin cannot be published, field by field (empty when it can)."""
+    now = now or timezone.now()
+    problems: dict[str, list[str]] = {}
+
+    def add(field, message):
+        problems.setdefault(field, []).append(str(message))
+
+    for lang, label in (("en", _("English")), ("fr", _("French"))):
+        if not (getattr(bulletin, f"title_{lang}") or "").strip():
+            add(f"title_{lang}", _("A title in %(lang)s is required to publish.") % {"lang": label})
+        if not (getattr(bulletin, f"description_{lang}") or "").strip():
+            add(f"description_{lang}", _("A description in %(lang)s is required to publish.") % {"lang": label})
+    if bulletin.closes_at is None or bulletin.closes_at <= now:
+        add("closes_at", _("The closing date has passed; choose a later one to publish."))
+    if bulletin.positions is None or bulletin.positions < 1:
+        add("positions", _("At least one position is required to publish."))
+    if bulletin.mission_id and bulletin.mission.status != Mission.Status.ACTIVE:
+        add("mission", _("The mission is not active."))
+    return problems
+
+
+def partner_recipients(agency: Agency, coordinators: list[User]) -> list[Recipient]:
+    recipients = [recipient_for_user(u) for u in coordinators]
+    if agency.mailbox:
+        recipients.append(Recipient(email=agency.mailbox, language=agency.language, name=agency.name_en))
+    return recipients
+
+
+def _coordinators_by_agency(agency_ids) -> dict[int, list[User]]:
+    out: dict[int, list[User]] = {}
+    for u in User.objects.filter(role=Role.COORDINATOR, is_active=True, agency_id__in=list(agency_ids)).order_by(
+        "pk"
+    ):
+        out.setdefault(u.agency_id, []).append(u)
+    return out
+
+
+def _notify_agencies(*, bulletin: Bulletin, notices, template: str, extra=None) -> int:
+    notices = list(notices)
+    coords = _coordinators_by_agency(n.agency_id for n in notices)
+    total = 0
+    for notice in notices:
+        rows = mail_queue(
+            recipients=partner_recipients(notice.agency, coords.get(notice.agency_id, [])),
+            template=template,
+            context={"bulletin": bulletin, "agency": notice.agency, **(extra or {})},
+            # the publication's delivery is the notice's state; later messages have their own topic
+            topic=notice.outbox_key if template == "bulletin_published" else f"{notice.outbox_key}:{template}",
+        )
+        total += len(rows)
+    return total
+
+
+@transaction.atomic
+def bulletin_publish(*, bulletin: Bulletin, actor, now=None) -> Bulletin:
+    """Publish a draft: one notice per partner agency and one email per recipient, all in
+    this transaction; delivery starts after the commit."""
+    _require_ipo(actor)
+    now = now or timezone.now()
+    bulletin = Bulletin.objects.select_for_update().select_related("mission").get(pk=bulletin.pk)
+    if bulletin.status != S.DRAFT:
+        raise ValidationError(_("Only a draft can be published; this bulletin is %(status)s.")
+                              % {"status": bulletin.get_status_display()})
+    problems = bulletin_publish_problems(bulletin, now=now)
+    if problems:
+        raise ValidationError(problems)
+    bulletin.status = S.PUBLISHED
+    bulletin.published_at = now
+    bulletin.save(update_fields=["status", "published_at", "updated_at"])
+    agencies = list(Agency.objects.filter(is_partner=True).order_by("pk"))
+    BulletinNotice.objects.bulk_create(
+        [BulletinNotice(bulletin=bulletin, agency=a) for a in agencies], ignore_conflicts=True
+    )
+    notices = BulletinNotice.objects.filter(bulletin=bulletin).select_related("agency").order_by("agency_id")
+    _notify_agencies(bulletin=bulletin, notices=notices, template="bulletin_published")
+    return bulletin
+
+
+@transaction.atomic
+def bulletin_close(*, bulletin: Bulletin, actor=None, now=None) -> Bulletin:
+    """Close a published bulletin. Closing before `closes_at` notifies the agencies.
+    `actor=None` is the scheduler closing it on time."""
+    if actor is not None:
+        _require_ipo(actor)
+    now = now or timezone.now()
+    bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if bulletin.status != S.PUBLISHED:
+        raise ValidationError(_("Only a published bulletin can be closed."))
+    early = now < bulletin.closes_at
+    bulletin.status = S.CLOSED
+    bulletin.closed_at = now
+    bulletin.save(update_fields=["status", "closed_at", "updated_at"])
+    if early:
+        _notify_agencies(
+            bulletin=bulletin,
+            notices=bulletin.notices.select_related("agency").order_by("agency_id"),
+            template="bulletin_closed_early",
+        )
+    return bulletin
+
+
+@transaction.atomic
+def bulletin_cancel(*, bulletin: Bulletin, actor, reason: str, now=None) -> Bulletin:
+    _require_ipo(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the bulletin is cancelled; the agencies are told.")]})
+    now = now or timezone.now()
+    bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if bulletin.status not in (S.DRAFT, S.PUBLISHED):
+        raise ValidationError(_("Only a draft or published bulletin can be cancelled."))
+    was_published = bulletin.status == S.PUBLISHED
+    bulletin.status = S.CANCELLED
+    bulletin.cancelled_at = now
+    bulletin.cancel_reason = reason
+    bulletin.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+    if was_published:
+        _notify_agencies(
+            bulletin=bulletin,
+            notices=bulletin.notices.select_related("agency").order_by("agency_id"),
+            template="bulletin_cancelled",
+        )
+    return bulletin
+
+
+@transaction.atomic
+def bulletin_duplicate(*, bulletin: Bulletin, actor) -> Bulletin:
+    """A new draft with the same content, to repost a rotation."""
+    _require_ipo(actor)
+    copy = Bulletin.objects.get(pk=bulletin.pk)
+    copy.pk = None
+    copy.id = None
+    copy.reference = bulletin_next_reference()
+    copy.status = S.DRAFT
+    copy.published_at = copy.closed_at = copy.cancelled_at = None
+    copy.cancel_reason = ""
+    copy.created_by = actor
+    today = timezone.localdate()
+    if copy.deployment_start <= today:
+        copy.deployment_start = today + timedelta(days=90)
+    if copy.closes_at <= timezone.now():
+        copy.closes_at = timezone.now() + timedelta(days=30)
+    copy.save()
+    return copy
+
+
+@transaction.atomic
+def notice_acknowledge(*, bulletin: Bulletin, actor, now=None) -> BulletinNotice:
+    """A coordinator acknowledges a bulletin for their own agency (once; later clicks keep the first)."""
+    if not is_coordinator(actor) or not actor.agency_id:
+        raise PermissionDenied(_("Only an agency coordinator acknowledges a bulletin for their agency."))
+    notice = (
+        BulletinNotice.objects.select_for_update()
+        .filter(bulletin_id=bulletin.pk, agency_id=actor.agency_id)
+        .first()
+    )
+    if notice is None:
+        raise PermissionDenied(_("Your agency was not notified of this bulletin."))
+    if Bulletin.objects.filter(pk=bulletin.pk).values_list("status", flat=True).first() != S.PUBLISHED:
+        raise ValidationError(_("Only a published bulletin can be acknowledged."))
+    if notice.acknowledged_at is None:
+        notice.acknowledged_at = now or timezone.now()
+        notice.acknowledged_by = actor
+        notice.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return notice
+
+
+def notice_resend(*, notice: BulletinNotice, actor) -> int:
+    """Queue again the failed messages of one agency's notice."""
+    _require_ipo(actor)
+    from notifications.models import OutgoingMail
+
+    ids = OutgoingMail.objects.filter(topic=notice.outbox_key, status=OutgoingMail.Status.FAILED).values_list(
+        "pk", flat=True
+    )
+    return mail_resend(mail_ids=list(ids))
+
+
+def bulletins_close_due(*, now=None) -> int:
+    now = now or timezone.now()
+    closed = 0
+    for pk in Bulletin.objects.filter(status=S.PUBLISHED, closes_at__lte=now).values_list("pk", flat=True):
+        try:
+            bulletin_close(bulletin=Bulletin(pk=pk), actor=None, now=now)
+            closed += 1
+        except ValidationError:
+            continue  # closed by someone else meanwhile
+    return closed
+
+
+@transaction.atomic
+def bulletins_send_reminders(*, now=None) -> int:
+    """Remind agencies that have neither acknowledged nor nominated anyone, a set number of
+    days before closing. Each notice is reminded once."""
+    now = now or timezone.now()
+    days = settings.ROSTER["REMINDER_DAYS_BEFORE_CLOSING"]
+    bulletins = Bulletin.objects.filter(
+        status=S.PUBLISHED, closes_at__gt=now, closes_at__lte=now + timedelta(days=days)
+    ).select_related("mission")
+    sent = 0
+    for bulletin in bulletins:
+        nominated = set(
+            bulletin.applications.filter(nominated_by__isnull=False).values_list("officer__agency_id", flat=True)
+        )
+        notices = list(
+            bulletin.notices.select_for_update()
+            .filter(acknowledged_at__isnull=True, reminded_at__isnull=True)
+            .exclude(agency_id__in=nominated)
+            .select_related("agency")
+        )
+        if not notices:
+            continue
+        sent += _notify_agencies(bulletin=bulletin, notices=notices, template="bulletin_reminder")
+        BulletinNotice.objects.filter(pk__in=[n.pk for n in notices]).update(reminded_at=now)
+    return sent
+
+
+@transaction.atomic
+def notice_circulate(*, bulletin: Bulletin, actor, now=None) -> BulletinNotice:
+    """A coordinator circulates an open bulletin to their agency's active officers: one email
+    each, in their language, linking to the bulletin (where each sees whether they meet its
+    requirements). Circulating also acknowledges. Once per agency and bulletin."""
+    from agencies.models import Officer
+
+    if not is_coordinator(actor) or not actor.agency_id:
+        raise PermissionDenied(_("Only an agency coordinator circulates a bulletin to their officers."))
+    now = now or timezone.now()
+    notice = (
+        BulletinNotice.objects.select_for_update(of=("self",))
+        .select_related("agency")
+        .filter(bulletin_id=bulletin.pk, agency_id=actor.agency_id)
+        .first()
+    )
+    if notice is None:
+        raise PermissionDenied(_("Your agency was not notified of this bulletin."))
+    bulletin = Bulletin.objects.select_related("mission").get(pk=bulletin.pk)
+    if not bulletin.is_open:
+        raise ValidationError(_("Only an open bulletin can be circulated."))
+    if notice.circulated_at:
+        raise ValidationError(
+            _("Already circulated to %(n)d officers on %(when)s.")
+            % {"n": notice.circulated_count, "when": timezone.localtime(notice.circulated_at).strftime("%Y-%m-%d")}
+        )
+    officers = Officer.objects.filter(agency_id=actor.agency_id, is_active=True).select_related("user").order_by("pk")
+    recipients = []
+    for officer in officers:
+        if officer.user_id and officer.user.is_active:
+            recipients.append(recipient_for_user(officer.user))
+        elif officer.email:
+            recipients.append(Recipient(email=officer.email, language=notice.agency.language, name=officer.full_name))
+    rows = mail_queue(
+        recipients=recipients,
+        template="bulletin_circulated",
+        context={"bulletin": bulletin, "agency": notice.agency, "coordinator": actor},
+        topic=f"{notice.outbox_key}:circulated",
+    )
+    notice.circulated_at = now
+    notice.circulated_by = actor
+    notice.circulated_count = len(rows)
+    fields = ["circulated_at", "circulated_by", "circulated_count"]
+    if notice.acknowledged_at is None:
+        notice.acknowledged_at, notice.acknowledged_by = now, actor
+        fields += ["acknowledged_at", "acknowledged_by"]
+    notice.save(update_fields=fields)
+    return notice

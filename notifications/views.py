@@ -1,0 +1,73 @@
+"""The outbox page: what was sent, what is waiting, what failed (IPO staff only)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from agencies.access import get_visible_or_404, role_required
+
+from .models import OutgoingMail
+from .selectors import outbox_counts, outbox_visible_to
+from .services import mail_resend
+
+OUTBOX_PER_PAGE = 50
+
+
+@role_required("ipo_staff")
+def outbox(request):
+    status = request.GET.get("status", "")
+    if status not in OutgoingMail.Status.values:
+        status = ""
+    q = request.GET.get("q", "").replace("\x00", "").strip()
+    mails = outbox_visible_to(request.user).defer("body_text", "body_html")
+    if status:
+        mails = mails.filter(status=status)
+    if q:
+        mails = mails.filter(to__icontains=q)
+    counts = outbox_counts()
+    tabs = [("", _("All"), sum(counts.values()))] + [
+        (value, label, counts.get(value, 0)) for value, label in OutgoingMail.Status.choices
+    ]
+    page = Paginator(mails, OUTBOX_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request, "notifications/outbox.html", {"page": page, "status": status, "q": q, "tabs": tabs}
+    )
+
+
+@role_required("ipo_staff")
+@require_POST
+def outbox_resend(request, pk):
+    mail = get_visible_or_404(outbox_visible_to(request.user), pk=pk)
+    if mail_resend(mail_ids=[mail.pk]):
+        messages.success(request, _("The message to %(to)s is queued again.") % {"to": mail.to})
+    else:
+        messages.info(request, _("The message to %(to)s has not failed; there is nothing to resend.") % {"to": mail.to})
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("notifications:outbox")
+    return redirect(back)
+
+
+MESSAGES_PER_PAGE = 25
+
+
+@login_required
+def my_messages(request):
+    from .selectors import mail_visible_to
+
+    mails = mail_visible_to(request.user).defer("body_text", "body_html").order_by("-created_at", "-id")
+    page = Paginator(mails, MESSAGES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "notifications/my_messages.html", {"page": page})
+
+
+@login_required
+def my_message_detail(request, pk):
+    from .selectors import mail_visible_to
+
+    mail = get_visible_or_404(mail_visible_to(request.user), pk=pk)
+    return render(request, "notifications/my_message_detail.html", {"mail": mail})

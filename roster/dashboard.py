@@ -1,0 +1,298 @@
+"""Reads for the roster dashboard, the mission timeline and the service histories.
+
+Every figure starts from the visibility-scoped querysets (`deployment_visible_to`,
+`application_visible_to`, `clearance_visible_to`, `officer_visible_to`), so a coordinator's
+dashboard is their agency's, and the exports count the very same rows. Each function runs a
+fixed number of queries, whatever the number of deployments.
+
+Definitions
+-----------
+- deployed now: deployments `in_mission`; `planned` ones are counted separately.
+- partner vs RCMP: the officer's agency `kind` is "rcmp" or anything else (a partner agency).
+- women: `Officer.gender == "woman"`, among the officers deployed now, and among nominees:
+  applications filed in the last 12 months that reached `endorsed` or any later state
+  (withdrawn, declined and still-submitted applications are not nominations).
+- tours ending soon: `planned` or `in_mission` deployments whose planned end falls between
+  today and `ENDING_SOON_DAYS` ahead, which no other deployment `replaces`.
+- clearances expiring: clearances that expire within `CLEARANCE_EXPIRY_WARNING_DAYS` (or have
+  expired) of officers with a current deployment or a `selected` application.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from agencies.models import Agency, Clearance, Officer
+from agencies.selectors import clearance_visible_to
+from missions.models import Bulletin, Mission
+from missions.selectors import bulletin_visible_to
+
+from .medals import days_served, service_record
+from .models import Application, ApplicationStatus, Deployment
+from .selectors import application_visible_to, deployment_visible_to, deployments_current
+
+S = ApplicationStatus
+NOMINEE_STATES = (S.ENDORSED, S.SHORTLISTED, S.SCREENED_OUT, S.SELECTED, S.WAITLISTED, S.NOT_SELECTED, S.DEPLOYED)
+LIST_LIMIT = 50  # rows shown in the dashboard's lists; the count says how many there are
+
+
+def pct(part: int, whole: int) -> float | None:
+    """`part` out of `whole` in per cent, one decimal; None when there is nothing to count."""
+    if not whole:
+        return None
+    return round(100 * part / whole, 1)
+
+
+def one_year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass
+class MissionRow:
+    mission: Mission
+    in_mission: int = 0
+    planned: int = 0
+
+    @property
+    def strength(self) -> int:
+        return self.mission.authorized_strength or 0
+
+    @property
+    def vacant(self) -> int:
+        return max(0, self.strength - self.in_mission)
+
+    @property
+    def over(self) -> int:
+        return max(0, self.in_mission - self.strength)
+
+    @property
+    def pct_of_strength(self) -> float | None:
+        return pct(self.in_mission, self.strength)
+
+
+def deployment_end():
+    """The end of a deployment as an expression: the actual end, else the planned one."""
+    return Coalesce("actual_end_date", "planned_end_date")
+
+
+def dashboard_summary(user, *, today: date | None = None) -> dict:
+    """Every figure of the dashboard, from what `user` may see. Eight queries, whatever the numbers."""
+    today = today or timezone.localdate()
+    roster = settings.ROSTER
+    deployments = deployment_visible_to(user)
+    in_mission = Q(status=Deployment.Status.IN_MISSION)
+    planned = Q(status=Deployment.Status.PLANNED)
+
+    # 1. per mission: in mission and planned
+    per_mission = {
+        r["mission_id"]: r
+        for r in deployments_current(deployments)
+        .order_by()
+        .values("mission_id")
+        .annotate(in_mission=Count("id", filter=in_mission), planned=Count("id", filter=planned))
+    }
+    # 2. the missions: every active one, and any other with a current deployment
+    missions = Mission.objects.filter(Q(status=Mission.Status.ACTIVE) | Q(pk__in=list(per_mission))).order_by(
+        "code"
+    )
+    rows = []
+    for mission in missions:
+        counts = per_mission.get(mission.pk, {})
+        rows.append(MissionRow(mission, counts.get("in_mission", 0), counts.get("planned", 0)))
+
+    # 3. program totals, origin and women among the officers deployed now
+    totals = deployments.order_by().aggregate(
+        deployed=Count("id", filter=in_mission),
+        planned=Count("id", filter=planned),
+        rcmp=Count("id", filter=in_mission & Q(officer__agency__kind=Agency.Kind.RCMP)),
+        women=Count("id", filter=in_mission & Q(officer__gender=Officer.Gender.WOMAN)),
+    )
+    deployed = totals["deployed"]
+    partner = deployed - totals["rcmp"]
+
+    # 4. women among nominees of the last 12 months
+    since = one_year_before(today)
+    nominees = (
+        application_visible_to(user)
+        .filter(status__in=NOMINEE_STATES, created_at__gte=start_of_day(since))
+        .order_by()
+        .aggregate(total=Count("id"), women=Count("id", filter=Q(officer__gender=Officer.Gender.WOMAN)))
+    )
+
+    # 5-6. tours ending soon with no replacement selected
+    horizon = today + timedelta(days=roster["ENDING_SOON_DAYS"])
+    ending = (
+        deployments_current(deployments)
+        .filter(planned_end_date__gte=today, planned_end_date__lte=horizon)
+        .exclude(Exists(Deployment.objects.filter(replaces=OuterRef("pk"))))
+        .order_by("planned_end_date", "id")
+    )
+    # 7-8. clearances expiring, of officers deployed now or selected
+    clearances = clearances_expiring(user, today=today)
+
+    ending_list = list(ending[:LIST_LIMIT])
+    for dep in ending_list:
+        dep.days_left = (dep.planned_end_date - today).days
+    clearance_list = list(clearances[:LIST_LIMIT])
+    for clearance in clearance_list:
+        clearance.days_left = (clearance.valid_until - today).days
+    ceiling = roster["PROGRAM_CEILING"]
+    return {
+        "today": today,
+        "missions": rows,
+        "ceiling": ceiling,
+        "deployed": deployed,
+        "planned": totals["planned"],
+        "ceiling_pct": pct(deployed, ceiling),
+        "ceiling_left": max(0, ceiling - deployed),
+        "rcmp": totals["rcmp"],
+        "partner": partner,
+        "rcmp_pct": pct(totals["rcmp"], deployed),
+        "partner_pct": pct(partner, deployed),
+        "women": totals["women"],
+        "women_pct": pct(totals["women"], deployed),
+        "women_target": roster["WOMEN_TARGET_PERCENT"],
+        "nominees": nominees["total"],
+        "women_nominees": nominees["women"],
+        "women_nominees_pct": pct(nominees["women"], nominees["total"]),
+        "women_nominee_target": roster["WOMEN_NOMINEE_TARGET_PERCENT"],
+        "nominees_since": since,
+        "ending_soon_days": roster["ENDING_SOON_DAYS"],
+        "ending_soon_count": ending.count(),
+        "ending_soon": ending_list,
+        "clearance_warning_days": roster["CLEARANCE_EXPIRY_WARNING_DAYS"],
+        "clearances_count": clearances.count(),
+        "clearances": clearance_list,
+        "list_limit": LIST_LIMIT,
+    }
+
+
+def clearances_expiring(user, *, today: date | None = None) -> QuerySet[Clearance]:
+    """Clearances expiring soon (or expired) of officers with a current deployment or a selected application."""
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=settings.ROSTER["CLEARANCE_EXPIRY_WARNING_DAYS"])
+    current = deployments_current(Deployment.objects.filter(officer=OuterRef("officer_id")))
+    selected = Application.objects.filter(officer=OuterRef("officer_id"), status=S.SELECTED)
+    return (
+        clearance_visible_to(user)
+        .select_related("officer__agency")
+        .filter(valid_until__lte=horizon)
+        .filter(Exists(current) | Exists(selected))
+        .order_by("valid_until", "officer__last_name", "id")
+    )
+
+
+def bulletins_for_export(user, *, limit: int = 10) -> list[Bulletin]:
+    """The latest published or closed bulletins, for the applicants export links."""
+    return list(
+        bulletin_visible_to(user)
+        .filter(status__in=[Bulletin.Status.PUBLISHED, Bulletin.Status.CLOSED])
+        .order_by("-closes_at", "-id")[:limit]
+    )
+
+
+# --- mission timeline ------------------------------------------------------------------------
+
+
+@dataclass
+class Handover:
+    """A rotation: `deployment` replaces `previous`. Positive overlap, or a gap, in days."""
+
+    deployment: Deployment
+    previous: Deployment
+
+    @property
+    def days(self) -> int:
+        """Days between the previous tour's end (exclusive) and this one's start: < 0 overlap, > 0 gap."""
+        return (self.deployment.start_date - self.previous.end_date).days
+
+    @property
+    def overlap(self) -> int:
+        return max(0, -self.days)
+
+    @property
+    def gap(self) -> int:
+        return max(0, self.days)
+
+
+def mission_timeline(user, mission: Mission, *, today: date | None = None) -> dict:
+    """The mission's deployments `user` may see, and their rotation handovers. Two queries at most."""
+    today = today or timezone.localdate()
+    deployments = list(deployment_visible_to(user).filter(mission=mission).order_by("start_date", "id"))
+    by_pk = {d.pk: d for d in deployments}
+    missing = {d.replaces_id for d in deployments if d.replaces_id and d.replaces_id not in by_pk}
+    if missing:  # a predecessor on another mission: only if visible too
+        by_pk.update({d.pk: d for d in deployment_visible_to(user).filter(pk__in=missing)})
+    handovers = [Handover(d, by_pk[d.replaces_id]) for d in deployments if d.replaces_id in by_pk]
+    for dep in deployments:
+        dep.days_served = days_served(dep, today=today)
+    return {"deployments": deployments, "handovers": handovers, "today": today}
+
+
+# --- histories ---------------------------------------------------------------------------
+
+
+def officer_history(user, officer: Officer, *, today: date | None = None) -> dict:
+    """An officer's deployments (as `user` may see them), days served and medals. Two queries."""
+    deployments = deployment_visible_to(user).filter(officer=officer).order_by("start_date", "id")
+    record = service_record(deployments, today=today)
+    awards = list(officer.medals.select_related("mission", "recorded_by").order_by("-awarded_on", "-id"))
+    return {"record": record, "awards": awards}
+
+
+@dataclass
+class OfficerTotal:
+    officer: Officer
+    deployments: int
+    days: int
+    cpsm_eligible: bool
+    un_medal_missions: list[Mission]
+
+
+def agency_history(user, agency: Agency, *, today: date | None = None) -> dict:
+    """The agency's past deployments and each officer's days served (past and current tours). One query."""
+    today = today or timezone.localdate()
+    deployments = list(
+        deployment_visible_to(user)
+        .filter(officer__agency=agency)
+        .order_by("officer__last_name", "officer_id", "start_date")
+    )
+    per_officer: dict[int, list[Deployment]] = {}
+    for dep in deployments:
+        per_officer.setdefault(dep.officer_id, []).append(dep)
+    totals = []
+    for deps in per_officer.values():
+        record = service_record(deps, today=today)
+        totals.append(
+            OfficerTotal(deps[0].officer, len(deps), record.total_days, record.cpsm_eligible, record.un_medal_missions)
+        )
+    totals.sort(key=lambda t: (-t.days, t.officer.last_name, t.officer.first_name, t.officer.pk))
+    past = sorted(
+        (d for d in deployments if not d.is_current),
+        key=lambda d: (d.end_date, d.pk),
+        reverse=True,
+    )
+    return {
+        "past": past,
+        "totals": totals,
+        "total_days": sum(t.days for t in totals),
+        "today": today,
+    }
+
+
+def deployments_overlapping(qs: QuerySet[Deployment], start: date, end: date) -> QuerySet[Deployment]:
+    """Deployments served on at least one day of [start, end] (both included; a tour's end is exclusive)."""
+    return qs.alias(ends_on=deployment_end()).filter(start_date__lte=end, ends_on__gt=start)

@@ -1,0 +1,180 @@
+"""Days served and medal eligibility (domain-facts.md, "Medals"), and recording an award.
+
+Counting days served
+--------------------
+A deployment is served from its `start_date` (counted) up to its end (not counted), where the
+end is `actual_end_date`, else `planned_end_date`, and never later than today:
+
+    days_served = max(0, min(end, today) - start_date)        # in days; start inclusive, end exclusive
+
+So a tour from 1 March to 31 May counts 91 days (March 31 + April 30 + May 30), a tour that
+started today counts 0 and one that starts tomorrow counts 0. A `planned` deployment has not
+started and always counts 0, whatever its dates say.
+
+Medals
+------
+- UN mission medal: at least `ROSTER["UN_MEDAL_CONSECUTIVE_DAYS"]` (90) consecutive days on one
+  UN mission (`Mission.kind == "un"`). Back-to-back deployments on the same mission (the next
+  starts on the day the previous one ended) form one unbroken run; any gap breaks the run.
+- Canadian Peacekeeping Service Medal (CPSM): at least `ROSTER["CPSM_ACCUMULATED_DAYS"]` (30)
+  days accumulated over all deployments, on any mission.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Officer
+from agencies.permissions import is_ipo_staff
+from missions.models import Mission
+
+from .models import Deployment, MedalAward
+
+Medal = MedalAward.Medal
+
+
+def un_medal_days() -> int:
+    return settings.ROSTER["UN_MEDAL_CONSECUTIVE_DAYS"]
+
+
+def cpsm_days() -> int:
+    return settings.ROSTER["CPSM_ACCUMULATED_DAYS"]
+
+
+def served_until(deployment: Deployment, today: date) -> date:
+    """The first day no longer served (exclusive end), capped at today."""
+    return min(deployment.actual_end_date or deployment.planned_end_date, today)
+
+
+def days_served(deployment: Deployment, *, today: date | None = None) -> int:
+    """Days served on one deployment: start inclusive, end exclusive, capped at today (module doc)."""
+    if deployment.status == Deployment.Status.PLANNED:
+        return 0
+    today = today or timezone.localdate()
+    return max(0, (served_until(deployment, today) - deployment.start_date).days)
+
+
+@dataclass
+class MissionService:
+    """One mission's service for one officer."""
+
+    mission: Mission
+    days: int = 0
+    longest_run: int = 0  # consecutive days, back-to-back tours joined
+
+    @property
+    def is_un(self) -> bool:
+        return self.mission.kind == Mission.Kind.UN
+
+    @property
+    def un_medal_eligible(self) -> bool:
+        return self.is_un and self.longest_run >= un_medal_days()
+
+
+@dataclass
+class ServiceRecord:
+    """An officer's service, computed from their deployments without touching the database."""
+
+    deployments: list[Deployment] = field(default_factory=list)  # each with `.days_served`
+    missions: list[MissionService] = field(default_factory=list)
+    total_days: int = 0
+
+    @property
+    def cpsm_eligible(self) -> bool:
+        return self.total_days >= cpsm_days()
+
+    @property
+    def un_medal_missions(self) -> list[Mission]:
+        return [m.mission for m in self.missions if m.un_medal_eligible]
+
+    def is_eligible(self, medal: str, mission: Mission | None = None) -> bool:
+        if medal == Medal.CPSM:
+            return self.cpsm_eligible
+        if medal == Medal.UN_MISSION:
+            return mission is not None and any(m.mission.pk == mission.pk for m in self.missions if m.un_medal_eligible)
+        return False
+
+
+def service_record(deployments: Iterable[Deployment], *, today: date | None = None) -> ServiceRecord:
+    """Days served per deployment and in total, and the runs per mission, for ONE officer's deployments.
+
+    `deployments` must have their `mission` loaded (select_related) to stay free of queries.
+    """
+    today = today or timezone.localdate()
+    record = ServiceRecord()
+    by_mission: dict[int, MissionService] = {}
+    runs: dict[int, tuple[date, int]] = {}  # mission id -> (end of the current run, its length)
+    for dep in sorted(deployments, key=lambda d: (d.start_date, d.pk or 0)):
+        dep.days_served = days_served(dep, today=today)
+        record.deployments.append(dep)
+        record.total_days += dep.days_served
+        service = by_mission.setdefault(dep.mission_id, MissionService(mission=dep.mission))
+        service.days += dep.days_served
+        if not dep.days_served:
+            continue
+        end = served_until(dep, today)
+        previous_end, length = runs.get(dep.mission_id, (None, 0))
+        length = length + dep.days_served if previous_end == dep.start_date else dep.days_served
+        runs[dep.mission_id] = (end, length)
+        service.longest_run = max(service.longest_run, length)
+    record.missions = sorted(by_mission.values(), key=lambda m: m.mission.code)
+    return record
+
+
+def officer_deployments(officer: Officer):
+    return Deployment.objects.filter(officer=officer).select_related("mission")
+
+
+def officer_service_record(officer: Officer, *, today: date | None = None) -> ServiceRecord:
+    """Every deployment of the officer counts for medals: callers have already checked visibility."""
+    return service_record(officer_deployments(officer), today=today)
+
+
+@transaction.atomic
+def medal_award_record(
+    *, officer: Officer, medal: str, mission: Mission | None = None, awarded_on: date, actor
+) -> MedalAward:
+    """Record that `officer` was awarded `medal`. IPO staff only; refused unless the officer is eligible.
+
+    Raises PermissionDenied for anyone but IPO staff and ValidationError (with a message for the
+    user) when the medal is unknown, the officer not eligible, the date in the future or the
+    award already recorded. The UN mission medal names its mission; the CPSM names none.
+    """
+    if not is_ipo_staff(actor):
+        raise PermissionDenied(_("Only IPO staff may record a medal award."))
+    if medal not in Medal.values:
+        raise ValidationError({"medal": _("Unknown medal.")})
+    if awarded_on > timezone.localdate():
+        raise ValidationError({"awarded_on": _("The award date cannot be in the future.")})
+    if medal == Medal.UN_MISSION and mission is None:
+        raise ValidationError({"mission": _("Choose the mission of the UN mission medal.")})
+    if medal == Medal.CPSM:
+        mission = None
+    # Lock the officer so two clicks cannot record the same award twice.
+    officer = Officer.objects.select_for_update().get(pk=officer.pk)
+    record = officer_service_record(officer)
+    if not record.is_eligible(medal, mission):
+        if medal == Medal.UN_MISSION:
+            message = _(
+                "%(name)s is not eligible for the UN mission medal for %(mission)s: it requires "
+                "%(days)s consecutive days on a UN mission."
+            ) % {"name": officer.full_name, "mission": mission.code, "days": un_medal_days()}
+        else:
+            message = _(
+                "%(name)s is not eligible for the Canadian Peacekeeping Service Medal: it requires "
+                "%(days)s days accumulated (%(served)s served)."
+            ) % {"name": officer.full_name, "days": cpsm_days(), "served": record.total_days}
+        raise ValidationError(message)
+    if MedalAward.objects.filter(officer=officer, medal=medal, mission=mission).exists():
+        raise ValidationError(_("This award is already recorded."))
+    return MedalAward.objects.create(
+        officer=officer, medal=medal, mission=mission, awarded_on=awarded_on, recorded_by=actor
+    )

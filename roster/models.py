@@ -1,0 +1,267 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Officer
+from agencies.validators import validate_plausible_date
+from missions.models import Bulletin, Mission
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ENDORSED = "endorsed", _("Endorsed by agency")
+    AGENCY_DECLINED = "agency_declined", _("Declined by agency")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SHORTLISTED = "shortlisted", _("Shortlisted")
+    SCREENED_OUT = "screened_out", _("Screened out")
+    SELECTED = "selected", _("Selected")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    NOT_SELECTED = "not_selected", _("Not selected")
+    DEPLOYED = "deployed", _("Deployed")
+
+
+S = ApplicationStatus
+
+# Who may apply which move: the single transition table (DESIGN.md).
+# to-state -> roles allowed. "officer" means the application's own officer;
+# "coordinator" means a coordinator of the officer's agency.
+TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+    S.SUBMITTED: {
+        S.ENDORSED: frozenset({"coordinator"}),
+        S.AGENCY_DECLINED: frozenset({"coordinator"}),
+        S.WITHDRAWN: frozenset({"officer", "coordinator"}),
+    },
+    S.ENDORSED: {
+        S.SHORTLISTED: frozenset({"ipo_staff"}),
+        S.SCREENED_OUT: frozenset({"ipo_staff"}),
+        S.WITHDRAWN: frozenset({"officer", "coordinator"}),
+    },
+    S.SHORTLISTED: {
+        S.SELECTED: frozenset({"ipo_staff"}),
+        S.WAITLISTED: frozenset({"ipo_staff"}),
+        S.NOT_SELECTED: frozenset({"ipo_staff"}),
+        S.WITHDRAWN: frozenset({"officer", "coordinator"}),
+    },
+    S.WAITLISTED: {
+        S.SELECTED: frozenset({"ipo_staff"}),
+        S.NOT_SELECTED: frozenset({"ipo_staff"}),
+        S.WITHDRAWN: frozenset({"officer", "coordinator"}),
+    },
+    S.SELECTED: {
+        # deployed is applied only by deployment_create
+        S.DEPLOYED: frozenset({"ipo_staff"}),
+        S.WITHDRAWN: frozenset({"officer", "coordinator"}),
+    },
+}
+OPEN_STATES = frozenset({S.SUBMITTED, S.ENDORSED, S.SHORTLISTED, S.WAITLISTED, S.SELECTED})
+EDITABLE_STATES = frozenset({S.SUBMITTED})
+
+
+def document_upload_to(instance, filename):
+    return f"applications/{instance.application_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Application(models.Model):
+    Status = ApplicationStatus
+
+    bulletin = models.ForeignKey(
+        Bulletin, verbose_name=_("bulletin"), on_delete=models.PROTECT, related_name="applications"
+    )
+    officer = models.ForeignKey(
+        Officer, verbose_name=_("officer"), on_delete=models.PROTECT, related_name="applications"
+    )
+    statement = models.TextField(_("statement of interest"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=S.choices, default=S.SUBMITTED)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("nominated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    release_confirmed = models.BooleanField(_("agency releases the officer for the tour"), default=False)
+    ineligible = models.BooleanField(
+        _("does not meet every requirement"), default=False, help_text=_("Set when the officer applied.")
+    )
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bulletin", "officer"],
+                name="application_one_per_officer_and_bulletin",
+                violation_error_message=_("This officer has already applied to this bulletin."),
+            ),
+        ]
+        indexes = [models.Index(fields=["bulletin", "status"])]
+
+    def __str__(self):
+        return f"{self.officer} → {self.bulletin.reference}"
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATES
+
+
+class ApplicationDocument(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to=document_upload_to)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self):
+        return self.original_name
+
+
+class ApplicationEvent(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("from"), max_length=20, choices=S.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=S.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+
+    def __str__(self):
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class Deployment(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_MISSION = "in_mission", _("In mission")
+        COMPLETED = "completed", _("Completed")
+        REPATRIATED = "repatriated", _("Repatriated")
+
+    class RepatriationReason(models.TextChoices):
+        MEDICAL = "medical", _("Medical")
+        COMPASSIONATE = "compassionate", _("Compassionate")
+        DISCIPLINARY = "disciplinary", _("Disciplinary")
+        SECURITY = "security", _("Security")
+        MISSION_CLOSURE = "mission_closure", _("Mission closure")
+        OTHER = "other", _("Other")
+
+    officer = models.ForeignKey(
+        Officer, verbose_name=_("officer"), on_delete=models.PROTECT, related_name="deployments"
+    )
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("mission"), on_delete=models.PROTECT, related_name="deployments"
+    )
+    application = models.OneToOneField(
+        Application, verbose_name=_("application"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="deployment",
+    )
+    role = models.CharField(_("role"), max_length=200)
+    start_date = models.DateField(_("start date"), validators=[validate_plausible_date])
+    planned_end_date = models.DateField(_("planned end date"), validators=[validate_plausible_date])
+    actual_end_date = models.DateField(
+        _("actual end date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    repatriation_reason = models.CharField(
+        _("repatriation reason"), max_length=20, choices=RepatriationReason.choices, blank=True
+    )
+    repatriation_note = models.TextField(_("repatriation note"), blank=True)
+    replaces = models.ForeignKey(
+        "self", verbose_name=_("replaces"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="replaced_by",
+    )
+    override_reason = models.TextField(_("override reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end_date__gt=F("start_date")),
+                name="deployment_end_after_start",
+                violation_error_message=_("The planned end must come after the start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_end_date__isnull=True) | Q(actual_end_date__gte=F("start_date")),
+                name="deployment_actual_end_after_start",
+                violation_error_message=_("The actual end cannot come before the start."),
+            ),
+        ]
+        # On PostgreSQL an exclusion constraint (migration 0002) also forbids overlapping
+        # deployments of one officer over [start, end).
+        indexes = [models.Index(fields=["status", "mission"])]
+
+    def __str__(self):
+        return f"{self.officer} @ {self.mission.code} ({self.start_date} → {self.end_date})"
+
+    @property
+    def end_date(self):
+        return self.actual_end_date or self.planned_end_date
+
+    @property
+    def is_current(self):
+        return self.status in (self.Status.PLANNED, self.Status.IN_MISSION)
+
+
+class DeploymentEvent(models.Model):
+    """Every change to a deployment: who, when, what."""
+
+    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("deployment event")
+        verbose_name_plural = _("deployment events")
+
+    def __str__(self):
+        return self.action
+
+
+class MedalAward(models.Model):
+    class Medal(models.TextChoices):
+        UN_MISSION = "un_mission", _("UN mission medal")
+        CPSM = "cpsm", _("Canadian Peacekeeping Service Medal")
+
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="medals")
+    medal = models.CharField(_("medal"), max_length=20, choices=Medal.choices)
+    mission = models.ForeignKey(Mission, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    awarded_on = models.DateField(_("awarded on"), validators=[validate_plausible_date])
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-awarded_on"]
+        verbose_name = _("medal award")
+        verbose_name_plural = _("medal awards")
+
+    def __str__(self):
+        return self.get_medal_display()

@@ -1,0 +1,306 @@
+"""Writes for applications and deployments: keyword-only, atomic, with their notifications."""
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Officer, Role, User
+from agencies.permissions import is_coordinator, is_ipo_staff, is_officer
+from missions.models import Bulletin
+from notifications.services import Recipient, mail_queue, recipient_for_user
+
+from .. import eligibility
+from ..models import (
+    TRANSITIONS,
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    ApplicationStatus,
+)
+
+S = ApplicationStatus
+NOTE_REQUIRED = frozenset({S.AGENCY_DECLINED, S.WITHDRAWN})
+
+
+# --- who is the actor to this application --------------------------------------------
+
+def actor_role_for(application: Application, actor) -> str | None:
+    """The role key of the transition table that `actor` holds for `application`."""
+    if is_ipo_staff(actor):
+        return "ipo_staff"
+    if is_coordinator(actor) and actor.agency_id == application.officer.agency_id:
+        return "coordinator"
+    if is_officer(actor) and application.officer.user_id == actor.pk:
+        return "officer"
+    return None
+
+
+def allowed_transitions(application: Application, actor) -> list[str]:
+    """Moves `actor` may apply now (deployed excluded: only deployment_create applies it)."""
+    role = actor_role_for(application, actor)
+    moves = TRANSITIONS.get(application.status, {})
+    return [to for to, roles in moves.items() if role in roles and to != S.DEPLOYED]
+
+
+# --- documents -------------------------------------------------------------------------
+
+def validate_pdf(upload) -> None:
+    """PDF only, checked by content; at most the configured size."""
+    max_bytes = settings.ROSTER["DOCUMENT_MAX_BYTES"]
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("%(name)s is larger than %(mb)d MB.") % {"name": upload.name, "mb": max_bytes // (1024 * 1024)}
+        )
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(0)
+    import filetype
+
+    kind = filetype.guess(head)
+    if not head.lstrip().startswith(b"%PDF-") or kind is None or kind.mime != "application/pdf":
+        raise ValidationError(_("%(name)s is not a PDF document.") % {"name": upload.name})
+
+
+def document_errors(uploads, *, already: int = 0) -> list[str]:
+    """Why these uploads cannot be attached (too many, not a PDF, too large); empty if fine."""
+    uploads = [u for u in (uploads or []) if u]
+    limit = settings.ROSTER["DOCUMENTS_PER_APPLICATION"]
+    errors = []
+    if already + len(uploads) > limit:
+        errors.append(str(_("At most %(n)d documents per application.") % {"n": limit}))
+    for u in uploads:
+        try:
+            validate_pdf(u)
+        except ValidationError as e:
+            errors.extend(e.messages)
+    return errors
+
+
+def _attach_documents(application: Application, uploads) -> None:
+    uploads = [u for u in (uploads or []) if u]
+    errors = document_errors(uploads, already=application.documents.count())
+    if errors:
+        raise ValidationError({"documents": errors})
+    for u in uploads:
+        doc = ApplicationDocument(application=application, original_name=u.name[:200], size=u.size)
+        doc.file.save(u.name, u, save=False)
+        doc.save()
+
+
+# --- notifications ---------------------------------------------------------------------
+
+def _people_for(application: Application) -> list[Recipient]:
+    officer = application.officer
+    recipients = []
+    if officer.user_id and officer.user.is_active:
+        recipients.append(recipient_for_user(officer.user))
+    elif officer.email:
+        recipients.append(Recipient(email=officer.email, language=officer.agency.language, name=officer.full_name))
+    coords = User.objects.filter(role=Role.COORDINATOR, agency_id=officer.agency_id, is_active=True).order_by("pk")
+    recipients.extend(recipient_for_user(u) for u in coords)
+    return recipients
+
+
+def _notify_status(application: Application, event: ApplicationEvent) -> None:
+    mail_queue(
+        recipients=_people_for(application),
+        template="application_status",
+        context={"application": application, "event": event, "bulletin": application.bulletin,
+                 "officer": application.officer},
+        topic=f"application:{application.pk}",
+    )
+
+
+def _notify_staff_position_freed(application: Application, waitlisted: int) -> None:
+    staff = User.objects.filter(role=Role.IPO_STAFF, is_active=True).order_by("pk")
+    mail_queue(
+        recipients=[recipient_for_user(u) for u in staff],
+        template="position_freed",
+        context={"application": application, "bulletin": application.bulletin, "waitlisted": waitlisted},
+        topic=f"bulletin:{application.bulletin_id}:freed",
+    )
+
+
+def _event(application, *, from_status, to_status, actor, note) -> ApplicationEvent:
+    return ApplicationEvent.objects.create(
+        application=application, from_status=from_status, to_status=to_status, actor=actor, note=note or ""
+    )
+
+
+# --- applying ----------------------------------------------------------------------------
+
+def _check_open(bulletin: Bulletin):
+    if not bulletin.is_open:
+        raise ValidationError(_("This bulletin is not open for applications."))
+
+
+@transaction.atomic
+def application_submit(
+    *, bulletin: Bulletin, officer: Officer, actor, statement: str = "", documents=(),
+    confirm_ineligible: bool = False,
+) -> Application:
+    """An officer applies. An ineligible officer must confirm the warning; the
+    application is then flagged. Every problem is reported at once."""
+    if not (is_officer(actor) and officer.user_id == actor.pk):
+        raise PermissionDenied(_("Officers apply for themselves."))
+    bulletin = Bulletin.objects.select_related("mission").get(pk=bulletin.pk)
+    _check_open(bulletin)
+    _check_not_applied(bulletin, officer, field=NON_FIELD_ERRORS)
+    result = eligibility.check(officer, bulletin)
+    errors = {}
+    if not result.eligible and not confirm_ineligible:
+        errors["confirm_ineligible"] = [_("You do not meet every requirement. Confirm to apply anyway.")]
+    if problems := document_errors(documents):
+        errors["documents"] = problems
+    if errors:
+        raise ValidationError(errors)
+    return _create_application(
+        bulletin=bulletin, officer=officer, actor=actor, statement=statement, documents=documents,
+        status=S.SUBMITTED, ineligible=not result.eligible,
+    )
+
+
+@transaction.atomic
+def application_nominate(
+    *, bulletin: Bulletin, officer: Officer, actor, statement: str = "", documents=(),
+    release_confirmed: bool = False, confirm_ineligible: bool = False,
+) -> Application:
+    """A coordinator nominates one of their officers: the application starts endorsed. An
+    officer who misses a requirement is nominated only once the coordinator confirms it."""
+    if not (is_coordinator(actor) and actor.agency_id == officer.agency_id):
+        raise PermissionDenied(_("A coordinator nominates officers of their own agency."))
+    bulletin = Bulletin.objects.select_related("mission").get(pk=bulletin.pk)
+    _check_open(bulletin)
+    _check_not_applied(bulletin, officer, field="officer")
+    result = eligibility.check(officer, bulletin)
+    errors = {}
+    if not release_confirmed:
+        errors["release_confirmed"] = [_("Confirm that your agency releases the officer for the tour.")]
+    if not result.eligible and not confirm_ineligible:
+        errors["confirm_ineligible"] = [
+            _("This officer does not meet every requirement (%(summary)s). Confirm to nominate anyway.")
+            % {"summary": result.summary}
+        ]
+    if problems := document_errors(documents):
+        errors["documents"] = problems
+    if errors:
+        raise ValidationError(errors)
+    return _create_application(
+        bulletin=bulletin, officer=officer, actor=actor, statement=statement, documents=documents,
+        status=S.ENDORSED, ineligible=not result.eligible, nominated_by=actor, release_confirmed=True,
+    )
+
+
+def _check_not_applied(bulletin, officer, *, field):
+    if Application.objects.filter(bulletin=bulletin, officer=officer).exists():
+        raise ValidationError({field: [_("This officer has already applied to this bulletin.")]})
+
+
+def _create_application(*, bulletin, officer, actor, statement, documents, status, ineligible, **extra):
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                bulletin=bulletin, officer=officer, statement=statement or "", status=status,
+                ineligible=ineligible, **extra,
+            )
+    except IntegrityError:
+        raise ValidationError(_("This officer has already applied to this bulletin."))
+    _attach_documents(application, documents)
+    event = _event(application, from_status="", to_status=status, actor=actor, note="")
+    _notify_status(application, event)
+    return application
+
+
+@transaction.atomic
+def application_update(*, application: Application, actor, statement: str, documents=(), remove_document_ids=())\
+        -> Application:
+    """The officer edits their application until it is endorsed."""
+    application = Application.objects.select_for_update().select_related("officer").get(pk=application.pk)
+    if actor_role_for(application, actor) != "officer":
+        raise PermissionDenied(_("Only the officer edits their application."))
+    if application.status != S.SUBMITTED:
+        raise ValidationError(_("The application can no longer be edited: it is %(status)s.")
+                              % {"status": application.get_status_display()})
+    application.statement = statement or ""
+    application.save(update_fields=["statement", "updated_at"])
+    removed = list(application.documents.filter(pk__in=list(remove_document_ids)))
+    for doc in removed:
+        doc.delete()
+    _attach_documents(application, documents)
+    # Files go only once the rows' removal is committed: a refused upload keeps them.
+    names = [doc.file.name for doc in removed]
+    storage = ApplicationDocument._meta.get_field("file").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    return application
+
+
+# --- transitions -------------------------------------------------------------------------
+
+def filled_positions(bulletin_id: int) -> int:
+    return Application.objects.filter(bulletin_id=bulletin_id, status__in=[S.SELECTED, S.DEPLOYED]).count()
+
+
+@transaction.atomic
+def application_transition(
+    *, application: Application, to: str, actor, note: str = "", release_confirmed: bool = False,
+    _by_deployment: bool = False,
+) -> Application:
+    """The only way an application changes state: lock, check the table and the actor,
+    write the event, queue the emails, in one transaction."""
+    # Lock the bulletin first when selecting, so concurrent selections queue up here.
+    if to == S.SELECTED:
+        Bulletin.objects.select_for_update().filter(pk=application.bulletin_id).first()
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("officer", "officer__agency", "officer__user", "bulletin", "bulletin__mission")
+        .get(pk=application.pk)
+    )
+    from_status = application.status
+    moves = TRANSITIONS.get(from_status, {})
+    if to not in moves:
+        raise ValidationError(
+            _("An application cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": S(from_status).label, "to": S(to).label if to in S.values else to}
+        )
+    role = actor_role_for(application, actor)
+    if role not in moves[to] or (to == S.DEPLOYED and not _by_deployment):
+        raise PermissionDenied(_("You may not move this application to “%(to)s”.") % {"to": S(to).label})
+    note = (note or "").strip()
+    if to in NOTE_REQUIRED and not note:
+        raise ValidationError({"note": [_("Give a reason.")]})
+    if to == S.ENDORSED:
+        if not release_confirmed:
+            raise ValidationError(
+                {"release_confirmed": [_("Confirm that your agency releases the officer for the tour.")]})
+        application.release_confirmed = True
+    if to == S.SELECTED:
+        filled = filled_positions(application.bulletin_id)
+        if filled >= application.bulletin.positions:
+            raise ValidationError(
+                _("All %(n)d positions of this bulletin are filled; waitlist the applicant instead.")
+                % {"n": application.bulletin.positions}
+            )
+    application.status = to
+    application.save(update_fields=["status", "release_confirmed", "updated_at"])
+    event = _event(application, from_status=from_status, to_status=to, actor=actor, note=note)
+    _notify_status(application, event)
+    if from_status == S.SELECTED and to == S.WITHDRAWN:
+        waitlisted = Application.objects.filter(bulletin_id=application.bulletin_id, status=S.WAITLISTED).count()
+        _notify_staff_position_freed(application, waitlisted)
+    return application
+
+
+def application_transition_many(*, applications, to: str, actor, note: str = "") -> tuple[list, list]:
+    """Apply one move to several applications; each in its own transaction. Returns
+    (done, refused) where refused holds (application, message)."""
+    done, refused = [], []
+    for application in applications:
+        try:
+            done.append(application_transition(application=application, to=to, actor=actor, note=note))
+        except (ValidationError, PermissionDenied) as exc:
+            message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            refused.append((application, message))
+    return done, refused
+
+

@@ -1,0 +1,318 @@
+"""Deployments: from a selected application to coming home.
+
+Every change writes a DeploymentEvent (who, when, what) and notifies the officer and
+their coordinator through the outbox, in the same transaction.
+"""
+
+import calendar
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Clearance
+from agencies.permissions import is_ipo_staff
+from agencies.validators import validate_plausible_date
+from missions.models import Mission
+from notifications.services import mail_queue
+
+from ..models import Application, ApplicationStatus, Deployment, DeploymentEvent
+from .applications import _people_for, application_transition
+
+D = Deployment.Status
+CURRENT = (D.PLANNED, D.IN_MISSION)
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    if not (1 <= year <= 9999):
+        raise ValidationError({"planned_end_date": [_("This date is out of range.")]})
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _check_dates(**fields):
+    errors = {}
+    for name, value in fields.items():
+        try:
+            validate_plausible_date(value)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
+def _require_ipo(actor):
+    if not is_ipo_staff(actor):
+        raise PermissionDenied(_("Only IPO staff manage deployments."))
+
+
+def overlapping(*, officer_id: int, start: date, end: date, exclude_pk=None):
+    """Deployments of the officer whose [start, end) meets [start, end)."""
+    qs = Deployment.objects.filter(officer_id=officer_id, start_date__lt=end).filter(
+        Q(actual_end_date__isnull=False, actual_end_date__gt=start)
+        | Q(actual_end_date__isnull=True, planned_end_date__gt=start)
+    )
+    return qs.exclude(pk=exclude_pk) if exclude_pk else qs
+
+
+def _check_no_overlap(*, officer_id, start, end, exclude_pk=None):
+    clash = overlapping(officer_id=officer_id, start=start, end=end, exclude_pk=exclude_pk).first()
+    if clash:
+        raise ValidationError({"start_date": [
+            _("The officer is already deployed from %(start)s to %(end)s (%(mission)s).")
+            % {"start": clash.start_date, "end": clash.end_date, "mission": clash.mission.code}
+        ]})
+
+
+def clearance_problems(*, officer, required_kinds, until: date) -> list[str]:
+    held = {c.kind: c for c in Clearance.objects.filter(officer=officer)}
+    labels = dict(Clearance.Kind.choices)
+    problems = []
+    for kind in required_kinds:
+        c = held.get(kind)
+        if c is None:
+            problems.append(str(_("%(name)s is missing.") % {"name": labels.get(kind, kind)}))
+        elif c.valid_until < until:
+            problems.append(str(_("%(name)s expires on %(date)s, before the planned end.")
+                                % {"name": labels.get(kind, kind), "date": c.valid_until}))
+    return problems
+
+
+def strength_problems(*, mission: Mission, start: date, end: date, exclude_pk=None) -> list[str]:
+    """Would one more officer exceed the mission's authorised strength or the program
+    ceiling at any time in [start, end)? Counted over deployments overlapping the range."""
+    active = Deployment.objects.filter(status__in=CURRENT, start_date__lt=end).filter(
+        Q(actual_end_date__isnull=True, planned_end_date__gt=start)
+        | Q(actual_end_date__isnull=False, actual_end_date__gt=start)
+    )
+    if exclude_pk:
+        active = active.exclude(pk=exclude_pk)
+    problems = []
+    on_mission = active.filter(mission=mission).count()
+    if on_mission + 1 > mission.authorized_strength:
+        problems.append(str(_("%(mission)s would exceed its authorised strength of %(n)d "
+                              "(%(now)d deployed or planned).")
+                            % {"mission": mission.code, "n": mission.authorized_strength, "now": on_mission}))
+    ceiling = settings.ROSTER["PROGRAM_CEILING"]
+    program = active.count()
+    if program + 1 > ceiling:
+        problems.append(str(_("The program ceiling of %(n)d officers would be exceeded (%(now)d deployed or planned).")
+                            % {"n": ceiling, "now": program}))
+    return problems
+
+
+def _log(deployment, *, action, actor, note="", data=None, notify=True) -> DeploymentEvent:
+    event = DeploymentEvent.objects.create(
+        deployment=deployment, action=action, actor=actor, note=note or "", data=data or {}
+    )
+    if notify and deployment.application_id:
+        recipients = _people_for(deployment.application)
+    elif notify:
+        recipients = _people_for(Application(officer=deployment.officer))
+    if notify:
+        mail_queue(
+            recipients=recipients,
+            template="deployment_update",
+            context={"deployment": deployment, "event": event, "officer": deployment.officer,
+                     "mission": deployment.mission},
+            topic=f"deployment:{deployment.pk}",
+        )
+    return event
+
+
+@transaction.atomic
+def deployment_create(
+    *, application: Application, actor, role: str, start_date: date, planned_end_date: date | None = None,
+    mission: Mission | None = None, replaces: Deployment | None = None,
+    override_clearances: bool = False, override_strength: bool = False, override_reason: str = "",
+) -> Deployment:
+    """Turn a selected application into a deployment; the application becomes deployed."""
+    _require_ipo(actor)
+    application = Application.objects.select_for_update(of=("self",)).select_related(
+        "officer", "officer__agency", "officer__user", "bulletin", "bulletin__mission").get(pk=application.pk)
+    if application.status != ApplicationStatus.SELECTED:
+        raise ValidationError(_("Only a selected application can become a deployment."))
+    mission = mission or application.bulletin.mission
+    # Serialise strength checks per mission (and program-wide through the ceiling count).
+    mission = Mission.objects.select_for_update().get(pk=mission.pk)
+    if not (role or "").strip():
+        raise ValidationError({"role": [_("Give the officer's role in the mission.")]})
+    _check_dates(start_date=start_date, planned_end_date=planned_end_date)
+    planned_end_date = planned_end_date or add_months(start_date, application.bulletin.duration_months)
+    _check_dates(planned_end_date=planned_end_date)
+    if planned_end_date <= start_date:
+        raise ValidationError({"planned_end_date": [_("The planned end must come after the start.")]})
+    _check_no_overlap(officer_id=application.officer_id, start=start_date, end=planned_end_date)
+
+    overrides = {}
+    reason = (override_reason or "").strip()
+    problems = clearance_problems(officer=application.officer, required_kinds=application.bulletin.required_clearances,
+                                  until=planned_end_date)
+    if problems:
+        if not override_clearances:
+            raise ValidationError({"override_clearances": problems + [
+                str(_("Tick the override and give a reason to deploy anyway."))]})
+        overrides["clearances"] = problems
+    problems = strength_problems(mission=mission, start=start_date, end=planned_end_date)
+    if problems:
+        if not override_strength:
+            raise ValidationError({"override_strength": problems + [
+                str(_("Tick the override and give a reason to deploy anyway."))]})
+        overrides["strength"] = problems
+    if overrides and not reason:
+        raise ValidationError({"override_reason": [_("Say why the deployment goes ahead despite the warnings.")]})
+    if replaces is not None and replaces.mission_id != mission.pk:
+        raise ValidationError({"replaces": [_("A rotation replaces a deployment on the same mission.")]})
+
+    try:
+        with transaction.atomic():
+            deployment = Deployment.objects.create(
+                officer=application.officer, mission=mission, application=application, role=role.strip(),
+                start_date=start_date, planned_end_date=planned_end_date, replaces=replaces,
+                override_reason=reason if overrides else "",
+            )
+    except IntegrityError:  # the PostgreSQL exclusion constraint caught a concurrent overlap
+        raise ValidationError({"start_date": [_("The officer already has a deployment over these dates.")]})
+    application_transition(application=application, to=ApplicationStatus.DEPLOYED, actor=actor,
+                           note=str(_("Deployed to %(mission)s") % {"mission": mission.code}), _by_deployment=True)
+    _log(deployment, action="created", actor=actor, note=reason if overrides else "",
+         data={"start": start_date.isoformat(), "planned_end": planned_end_date.isoformat(),
+               "overrides": overrides, "replaces": replaces.pk if replaces else None})
+    return deployment
+
+
+def _locked(deployment) -> Deployment:
+    return Deployment.objects.select_for_update(of=("self",)).select_related(
+        "officer", "officer__agency", "officer__user", "mission", "application", "application__officer",
+        "application__officer__agency", "application__officer__user", "application__bulletin",
+    ).get(pk=deployment.pk)
+
+
+@transaction.atomic
+def deployment_start(*, deployment: Deployment, actor, on: date | None = None) -> Deployment:
+    """planned -> in_mission (the officer arrived)."""
+    _require_ipo(actor)
+    deployment = _locked(deployment)
+    if deployment.status != D.PLANNED:
+        raise ValidationError(_("Only a planned deployment can start."))
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"on": [_("Record the arrival once it has happened: the date cannot be in the future.")]})
+    deployment.status = D.IN_MISSION
+    if on != deployment.start_date:
+        if on >= deployment.planned_end_date:
+            raise ValidationError({"on": [_("The arrival must come before the planned end.")]})
+        _check_no_overlap(officer_id=deployment.officer_id, start=on, end=deployment.planned_end_date,
+                          exclude_pk=deployment.pk)
+        deployment.start_date = on
+    deployment.save(update_fields=["status", "start_date", "updated_at"])
+    _log(deployment, action="started", actor=actor, data={"on": on.isoformat()})
+    return deployment
+
+
+@transaction.atomic
+def deployment_complete(*, deployment: Deployment, actor, on: date | None = None) -> Deployment:
+    """in_mission -> completed (the tour ended)."""
+    _require_ipo(actor)
+    deployment = _locked(deployment)
+    if deployment.status != D.IN_MISSION:
+        raise ValidationError(_("Only a deployment in mission can be completed."))
+    on = on or min(timezone.localdate(), deployment.planned_end_date)
+    if on < deployment.start_date:
+        raise ValidationError({"on": [_("The end cannot come before the start.")]})
+    if on > timezone.localdate():
+        raise ValidationError({"on": [_("Record the end of the tour once it has happened: the date cannot be in "
+                                        "the future.")]})
+    deployment.status = D.COMPLETED
+    deployment.actual_end_date = on
+    deployment.save(update_fields=["status", "actual_end_date", "updated_at"])
+    _log(deployment, action="completed", actor=actor, data={"on": on.isoformat()})
+    return deployment
+
+
+@transaction.atomic
+def deployment_repatriate(
+    *, deployment: Deployment, actor, reason: str, note: str = "", on: date | None = None
+) -> Deployment:
+    """planned or in_mission -> repatriated early, with a reason code."""
+    _require_ipo(actor)
+    if reason not in Deployment.RepatriationReason.values:
+        raise ValidationError({"reason": [_("Choose a repatriation reason.")]})
+    if reason == Deployment.RepatriationReason.OTHER and not (note or "").strip():
+        raise ValidationError({"note": [_("Explain the repatriation.")]})
+    deployment = _locked(deployment)
+    if deployment.status not in CURRENT:
+        raise ValidationError(_("Only a planned or current deployment can be repatriated."))
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"on": [_("Record the return once it has happened: the date cannot be in the future.")]})
+    if on < deployment.start_date:
+        if deployment.status == D.IN_MISSION:
+            raise ValidationError({"on": [_("The return cannot come before the arrival (%(date)s).")
+                                          % {"date": deployment.start_date}]})
+        on = deployment.start_date  # a planned tour called off before it began
+    deployment.status = D.REPATRIATED
+    deployment.actual_end_date = on
+    deployment.repatriation_reason = reason
+    deployment.repatriation_note = (note or "").strip()
+    deployment.save(update_fields=["status", "actual_end_date", "repatriation_reason", "repatriation_note",
+                                   "updated_at"])
+    _log(deployment, action="repatriated", actor=actor, note=deployment.repatriation_note,
+         data={"on": on.isoformat(), "reason": reason})
+    return deployment
+
+
+@transaction.atomic
+def deployment_extend(
+    *, deployment: Deployment, actor, new_end: date, reason: str, override_strength: bool = False,
+) -> Deployment:
+    """Move the planned end later. The added days meet the same overlap check, and the same
+    mission-strength and program-ceiling checks (overridable; the reason is the extension's)."""
+    _require_ipo(actor)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Give the reason for the extension.")]})
+    _check_dates(new_end=new_end)
+    deployment = _locked(deployment)
+    if deployment.status not in CURRENT:
+        raise ValidationError(_("Only a planned or current deployment can be extended."))
+    old_end = deployment.planned_end_date
+    if new_end <= old_end:
+        raise ValidationError({"new_end": [_("The new end must come after the current planned end (%(date)s).")
+                                           % {"date": old_end}]})
+    _check_no_overlap(officer_id=deployment.officer_id, start=old_end, end=new_end, exclude_pk=deployment.pk)
+    Mission.objects.select_for_update().filter(pk=deployment.mission_id).first()
+    problems = strength_problems(mission=deployment.mission, start=old_end, end=new_end, exclude_pk=deployment.pk)
+    if problems and not override_strength:
+        raise ValidationError({"override_strength": problems + [
+            str(_("Tick the override to extend anyway; the reason above is recorded."))]})
+    deployment.planned_end_date = new_end
+    try:
+        with transaction.atomic():
+            deployment.save(update_fields=["planned_end_date", "updated_at"])
+    except IntegrityError:
+        raise ValidationError({"new_end": [_("The officer already has a deployment over these dates.")]})
+    _log(deployment, action="extended", actor=actor, note=reason.strip(),
+         data={"from": old_end.isoformat(), "to": new_end.isoformat(),
+               "overrides": {"strength": problems} if problems else {}})
+    return deployment
+
+
+def handovers(deployments) -> list[dict]:
+    """For each deployment that replaces another: overlap (positive) or gap (negative) days
+    between the predecessor's end and the successor's start."""
+    rows = []
+    for d in deployments:
+        prev = d.replaces
+        if prev is None:
+            continue
+        delta = (prev.end_date - d.start_date).days
+        rows.append({"deployment": d, "replaces": prev, "overlap_days": max(delta, 0), "gap_days": max(-delta, 0)})
+    return rows
+
+

@@ -1,0 +1,44 @@
+"""Template tags of the roster pages. They only read, through roster.selectors."""
+
+from django import template
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("roster/partials/bulletin_panel.html")
+def bulletin_apply_panel(bulletin, user):
+    """The bulletin page's application panel for `user`: an officer's eligibility and apply
+    button (or their application), a coordinator's nominate link and count, IPO staff's
+    pipeline link and positions counter."""
+    return selectors.bulletin_panel(user, bulletin)
+
+
+@register.simple_tag(takes_context=True)
+def officer_fit(context, bulletin):
+    """`{% officer_fit bulletin as fit %}`: for an officer, whether they meet the bulletin's
+    requirements and their application if any (the officer's data is read once per page)."""
+    request = context.get("request")
+    if request is None:
+        return None
+    cache = getattr(request, "_roster_officer_fit", False)
+    if cache is False:
+        cache = selectors.officer_fit_context(request.user)
+        request._roster_officer_fit = cache
+    return selectors.officer_fit(cache, bulletin)
+
+
+@register.inclusion_tag("roster/partials/handover_table.html")
+def mission_handovers(mission, user):
+    """The mission page's rotation handovers (overlap or gap, in days) among the
+    deployments `user` may see."""
+    from ..dashboard import mission_timeline
+
+    return {"handovers": mission_timeline(user, mission)["handovers"]}
+
+
+@register.inclusion_tag("roster/partials/clearance_conflicts.html")
+def clearance_conflicts(officer, clearances=None):
+    """On an officer's page: which open bulletins their clearances would not cover."""
+    return {"conflicts": selectors.clearance_conflicts(officer, clearances), "officer": officer}

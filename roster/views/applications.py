@@ -1,0 +1,397 @@
+"""Application pages: officers apply, agencies endorse, IPO staff select, everyone follows the
+timeline. Views parse input, call one service and redirect (POST-redirect-GET); the rules
+live in roster.services and roster.selectors.
+
+Objects come through the visibility querysets: not visible -> 404; visible but the action
+is not the user's -> 403 (PermissionDenied, from `require` or from the service).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from agencies.access import add_service_errors, flash_errors, get_visible_or_404, require, role_required
+from agencies.selectors import officer_for_user
+from missions.selectors import bulletin_visible_to
+
+from .. import eligibility, selectors, services
+from ..forms import (
+    AgencyApplicationFilter,
+    ApplicationEditForm,
+    ApplicationForm,
+    EndorseForm,
+    NominateForm,
+    PipelineActionForm,
+    ReasonForm,
+    TransitionForm,
+    move_buttons,
+)
+from ..models import ApplicationDocument, ApplicationStatus
+from ..selectors import (
+    application_actions,
+    application_eligibility,
+    application_page_queryset,
+    application_visible_to,
+    can_edit_application,
+    can_endorse_application,
+    can_withdraw_application,
+    officers_for_nomination,
+)
+
+S = ApplicationStatus
+
+
+
+
+
+
+def _posted(request):
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
+def _to_detail(application):
+    return redirect("roster:application-detail", pk=application.pk)
+
+
+# --- the application page ------------------------------------------------------------------
+
+@login_required
+def application_detail(request, pk):
+    application = get_visible_or_404(application_page_queryset(request.user), pk=pk)
+    actions = application_actions(request.user, application)
+    return render(
+        request,
+        "roster/application_detail.html",
+        {
+            "application": application,
+            "events": application.events.all(),
+            "documents": application.documents.all(),
+            "eligibility": application_eligibility(application),
+            "actions": actions,
+            "move_buttons": move_buttons(actions["moves"]),
+        },
+    )
+
+
+@login_required
+def application_document(request, pk, doc_pk):
+    """Serve a document of an application the user may see; any other pairing answers 404."""
+    application = get_visible_or_404(application_visible_to(request.user), pk=pk)
+    document = get_object_or_404(ApplicationDocument, pk=doc_pk, application=application)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    response = FileResponse(
+        handle, as_attachment=False, filename=document.original_name, content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- officers ----------------------------------------------------------------------------------
+
+@role_required("officer")
+def application_create(request, bulletin_pk):
+    bulletin = get_visible_or_404(bulletin_visible_to(request.user), pk=bulletin_pk)
+    officer = officer_for_user(request.user)
+    if officer is None:
+        raise PermissionDenied(_("Your login is not linked to an officer profile."))
+    if request.method != "POST":
+        existing = application_visible_to(request.user).filter(bulletin_id=bulletin.pk).first()
+        if existing is not None:
+            messages.info(request, _("You have already applied to this bulletin."))
+            return _to_detail(existing)
+        if not bulletin.is_open:
+            messages.error(request, _("This bulletin is not open for applications."))
+            return redirect("missions:bulletin-detail", pk=bulletin.pk)
+    result = eligibility.check(officer, bulletin)
+    data, files = _posted(request)
+    form = ApplicationForm(data, files, ask_confirmation=not result.eligible)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_submit(
+                bulletin=bulletin,
+                officer=officer,
+                actor=request.user,
+                statement=form.cleaned_data["statement"],
+                documents=request.FILES.getlist("documents"),
+                confirm_ineligible=form.cleaned_data.get("confirm_ineligible", False),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Your application to %(reference)s was submitted to your agency.")
+                % {"reference": bulletin.reference},
+            )
+            return _to_detail(application)
+    return render(
+        request,
+        "roster/application_form.html",
+        {"bulletin": bulletin, "officer": officer, "eligibility": result, "form": form},
+    )
+
+
+@login_required
+def application_edit(request, pk):
+    application = get_visible_or_404(
+        application_visible_to(request.user).prefetch_related("documents"), pk=pk
+    )
+    require(can_edit_application, request.user, application)
+    if request.method != "POST" and not application_actions(request.user, application)["edit"]:
+        messages.error(
+            request,
+            _("The application can no longer be edited: it is %(status)s.")
+            % {"status": application.get_status_display()},
+        )
+        return _to_detail(application)
+    data, files = _posted(request)
+    form = ApplicationEditForm(data, files, application=application)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_update(
+                application=application,
+                actor=request.user,
+                statement=form.cleaned_data["statement"],
+                documents=request.FILES.getlist("documents"),
+                remove_document_ids=form.cleaned_data.get("remove_documents") or [],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your application was updated."))
+            return _to_detail(application)
+    return render(request, "roster/application_edit.html", {"application": application, "form": form})
+
+
+@role_required("officer")
+def my_applications(request):
+    applications = list(selectors.my_applications(request.user))
+    for application in applications:
+        application.actions = application_actions(request.user, application)
+    return render(request, "roster/my_applications.html", {"applications": applications})
+
+
+# --- moves with their own page: withdraw, endorse, decline ----------------------------------
+
+def _move_page(request, pk, *, to, allowed, form, template, success, unavailable, service_kwargs):
+    """A move with its own form; `service_kwargs` maps the form's cleaned data to the service's."""
+    application = get_visible_or_404(application_page_queryset(request.user), pk=pk)
+    require(allowed, request.user, application)
+    if request.method != "POST" and to not in services.allowed_transitions(application, request.user):
+        messages.error(request, unavailable % {"status": application.get_status_display()})
+        return _to_detail(application)
+    bound = form(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and bound.is_valid():
+        try:
+            services.application_transition(
+                application=application, to=to, actor=request.user, **service_kwargs(bound.cleaned_data)
+            )
+        except ValidationError as exc:
+            add_service_errors(bound, exc)
+        else:
+            messages.success(request, success)
+            return _to_detail(application)
+    return render(
+        request,
+        template,
+        {"application": application, "form": bound, "eligibility": application_eligibility(application)},
+    )
+
+
+@login_required
+def application_withdraw(request, pk):
+    return _move_page(
+        request,
+        pk,
+        to=S.WITHDRAWN,
+        allowed=can_withdraw_application,
+        form=lambda data: ReasonForm(
+            data,
+            label=_("Reason for withdrawing"),
+            submit=_("Withdraw the application"),
+            help_text=_("The officer, the agency and IPO staff see this reason on the timeline."),
+        ),
+        template="roster/application_withdraw.html",
+        success=_("The application was withdrawn."),
+        unavailable=_("The application can no longer be withdrawn: it is %(status)s."),
+        service_kwargs=lambda cd: {"note": cd["note"]},
+    )
+
+
+@login_required
+def application_endorse(request, pk):
+    return _move_page(
+        request,
+        pk,
+        to=S.ENDORSED,
+        allowed=can_endorse_application,
+        form=EndorseForm,
+        template="roster/application_endorse.html",
+        success=_("The application was endorsed and sent to IPO staff."),
+        unavailable=_("The application can no longer be endorsed: it is %(status)s."),
+        service_kwargs=lambda cd: {"note": cd["note"], "release_confirmed": cd["release_confirmed"]},
+    )
+
+
+@login_required
+def application_decline(request, pk):
+    return _move_page(
+        request,
+        pk,
+        to=S.AGENCY_DECLINED,
+        allowed=can_endorse_application,
+        form=lambda data: ReasonForm(
+            data,
+            label=_("Reason for declining"),
+            submit=_("Decline the application"),
+            help_text=_("The officer sees this reason on their timeline."),
+        ),
+        template="roster/application_decline.html",
+        success=_("The application was declined."),
+        unavailable=_("The application can no longer be declined: it is %(status)s."),
+        service_kwargs=lambda cd: {"note": cd["note"]},
+    )
+
+
+# --- coordinators -------------------------------------------------------------------------------
+
+@role_required("coordinator")
+def application_nominate(request, bulletin_pk):
+    bulletin = get_visible_or_404(bulletin_visible_to(request.user), pk=bulletin_pk)
+    if request.method != "POST" and not bulletin.is_open:
+        messages.error(request, _("This bulletin is not open for applications."))
+        return redirect("missions:bulletin-detail", pk=bulletin.pk)
+    officers = officers_for_nomination(request.user, bulletin)
+    data, files = _posted(request)
+    form = NominateForm(data, files, officers=officers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_nominate(
+                bulletin=bulletin,
+                officer=form.cleaned_data["officer"],
+                actor=request.user,
+                statement=form.cleaned_data["statement"],
+                documents=request.FILES.getlist("documents"),
+                release_confirmed=form.cleaned_data["release_confirmed"],
+                confirm_ineligible=form.cleaned_data["confirm_ineligible"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was nominated for %(reference)s.")
+                % {"name": application.officer.full_name, "reference": bulletin.reference},
+            )
+            return _to_detail(application)
+    return render(
+        request, "roster/application_nominate.html", {"bulletin": bulletin, "form": form, "officers": officers}
+    )
+
+
+@role_required("coordinator")
+def agency_applications(request):
+    filters = AgencyApplicationFilter(request.GET or None)
+    status, bulletin_id = "", None
+    if filters.is_valid():
+        status = filters.cleaned_data["status"]
+        bulletin_id = filters.cleaned_data["bulletin"]
+    applications = list(selectors.agency_applications(request.user, status=status, bulletin_id=bulletin_id))
+    return render(
+        request,
+        "roster/agency_applications.html",
+        {"applications": applications, "filters": filters, "status": status, "bulletin_id": bulletin_id},
+    )
+
+
+# --- IPO staff -----------------------------------------------------------------------------------
+
+def _render_pipeline(request, bulletin, form):
+    checked = set(form.data.getlist("applications")) if form.is_bound else set()
+    context = {
+        "bulletin": bulletin,
+        "form": form,
+        "checked": checked,
+        **selectors.bulletin_pipeline(request.user, bulletin),
+    }
+    return render(request, "roster/pipeline.html", context)
+
+
+def _pipeline_queryset(request, bulletin):
+    return application_visible_to(request.user).filter(bulletin_id=bulletin.pk)
+
+
+@role_required("ipo_staff")
+def bulletin_pipeline(request, bulletin_pk):
+    bulletin = get_visible_or_404(bulletin_visible_to(request.user), pk=bulletin_pk)
+    return _render_pipeline(request, bulletin, PipelineActionForm(queryset=_pipeline_queryset(request, bulletin)))
+
+
+@role_required("ipo_staff")
+@require_POST
+def bulletin_pipeline_action(request, bulletin_pk):
+    bulletin = get_visible_or_404(bulletin_visible_to(request.user), pk=bulletin_pk)
+    form = PipelineActionForm(request.POST, queryset=_pipeline_queryset(request, bulletin))
+    if not form.is_valid():
+        return _render_pipeline(request, bulletin, form)
+    chosen = form.cleaned_data["applications"].order_by("officer__last_name", "officer__first_name", "id")
+    done, refused = services.application_transition_many(
+        applications=list(chosen), to=form.target, actor=request.user, note=form.cleaned_data["note"]
+    )
+    status = S(form.target).label
+    if done:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d application moved to “%(status)s”.", "%(n)d applications moved to “%(status)s”.", len(done)
+            )
+            % {"n": len(done), "status": status},
+        )
+    if refused:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d application was not moved to “%(status)s”:",
+                "%(n)d applications were not moved to “%(status)s”:",
+                len(refused),
+            )
+            % {"n": len(refused), "status": status},
+        )
+        for application, message in refused:
+            messages.error(
+                request, _("%(name)s: %(message)s") % {"name": application.officer.full_name, "message": message}
+            )
+    return redirect("roster:bulletin-pipeline", bulletin_pk=bulletin.pk)
+
+
+@login_required
+@require_POST
+def application_transition(request, pk):
+    """One move from the application page's buttons (IPO staff's moves)."""
+    application = get_visible_or_404(application_visible_to(request.user), pk=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _to_detail(application)
+    try:
+        application = services.application_transition(
+            application=application, to=form.cleaned_data["to"], actor=request.user, note=form.cleaned_data["note"]
+        )
+    except ValidationError as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(
+            request, _("The application is now “%(status)s”.") % {"status": application.get_status_display()}
+        )
+    return _to_detail(application)

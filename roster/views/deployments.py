@@ -1,0 +1,316 @@
+"""Deployment pages: turn a selected application into a deployment, follow and change a tour, and the
+current roster. Views parse input, call one service and redirect; roster.services.deployments decides."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from agencies.access import add_service_errors, flash_errors, get_visible_or_404, require, role_required
+from agencies.permissions import is_ipo_staff
+from agencies.validators import bounded_id
+from missions.models import Mission
+from missions.selectors import mission_visible_to
+
+from .. import services
+from ..forms_deployments import (
+    CompleteForm,
+    DeploymentCreateForm,
+    ExtendForm,
+    RepatriateForm,
+    RosterFilter,
+    StartForm,
+)
+from ..models import ApplicationStatus, Deployment, DeploymentEvent
+from ..selectors import (
+    application_visible_to,
+    deployment_actions,
+    deployment_create_preview,
+    deployment_linked,
+    deployment_of_application,
+    deployment_visible_to,
+    deployments_replaceable,
+    roster_for,
+)
+
+ROSTER_PER_PAGE = 50
+
+
+
+
+def _deployment_for_action(request, pk) -> Deployment:
+    """Not visible: 404. Visible, but the user is not IPO staff: 403."""
+    deployment = get_visible_or_404(deployment_visible_to(request.user), pk=pk)
+    require(is_ipo_staff, request.user)
+    return deployment
+
+
+def _to_detail(deployment):
+    return redirect("roster:deployment-detail", pk=deployment.pk)
+
+
+# --- create ---------------------------------------------------------------------------------
+
+@login_required
+def deployment_create(request, application_pk):
+    application = get_visible_or_404(application_visible_to(request.user), pk=application_pk)
+    require(is_ipo_staff, request.user)
+    if application.status != ApplicationStatus.SELECTED:
+        existing = deployment_of_application(request.user, application)
+        if existing is not None:
+            messages.info(request, _("This application is already deployed."))
+            return _to_detail(existing)
+        messages.error(
+            request,
+            _("Only a selected application can become a deployment; this one is “%(status)s”.")
+            % {"status": application.get_status_display()},
+        )
+        return redirect("roster:application-detail", pk=application.pk)
+
+    bulletin = application.bulletin
+    data = request.POST if request.method == "POST" else None
+    mission_id = (bounded_id(data.get("mission")) if data else None) or bulletin.mission_id
+    form = DeploymentCreateForm(
+        data,
+        initial={"role": bulletin.title, "mission": bulletin.mission, "start_date": bulletin.deployment_start},
+        missions=mission_visible_to(request.user)
+        .filter(Q(pk=bulletin.mission_id) | ~Q(status=Mission.Status.CLOSED))
+        .order_by("code"),
+        replaceable=deployments_replaceable(request.user, mission_id),
+    )
+    if form.is_bound and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            deployment = services.deployment_create(
+                application=application,
+                actor=request.user,
+                role=cd["role"],
+                mission=cd["mission"],
+                start_date=cd["start_date"],
+                planned_end_date=cd["planned_end_date"],
+                replaces=cd["replaces"],
+                override_clearances=cd["override_clearances"],
+                override_strength=cd["override_strength"],
+                override_reason=cd["override_reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(officer)s is deployed to %(mission)s from %(start)s to %(end)s.")
+                % {"officer": deployment.officer.full_name, "mission": deployment.mission.code,
+                   "start": _show(deployment.start_date), "end": _show(deployment.planned_end_date)},
+            )
+            return _to_detail(deployment)
+
+    # What the deployment would meet with the dates and mission shown, so staff know
+    # before submitting whether an override will be needed.
+    start = form.value_of("start_date", bulletin.deployment_start)
+    mission = form.value_of("mission", bulletin.mission)
+    default_end = services.add_months(start, bulletin.duration_months)
+    end = form.value_of("planned_end_date", default_end)
+    form.show_default_end(months=bulletin.duration_months, default_end=default_end)
+    warnings = deployment_create_preview(application=application, mission=mission, start=start, end=end)
+    return render(
+        request,
+        "roster/deployment_form.html",
+        {"application": application, "form": form, "warnings": warnings, "start": start, "end": end,
+         "mission": mission},
+    )
+
+
+# --- the deployment page ----------------------------------------------------------------------
+
+EVENT_LABELS = {
+    "created": gettext_lazy("Deployment created"),
+    "started": gettext_lazy("Arrived in mission"),
+    "extended": gettext_lazy("Extended"),
+    "completed": gettext_lazy("Tour completed"),
+    "repatriated": gettext_lazy("Repatriated"),
+}
+
+
+def _show(day) -> str:
+    """A date (or an ISO date string from an event's data) in the active language's format."""
+    if isinstance(day, str):
+        try:
+            day = dt.date.fromisoformat(day)
+        except ValueError:
+            return day
+    return formats.date_format(day, "DATE_FORMAT") if day else ""
+
+
+def describe_event(event: DeploymentEvent) -> str:
+    """An event's data in words."""
+    data = event.data or {}
+    if event.action == "created":
+        parts = [_("Planned from %(start)s to %(end)s.")
+                 % {"start": _show(data.get("start")), "end": _show(data.get("planned_end"))}]
+        overrides = data.get("overrides") or {}
+        if overrides.get("clearances"):
+            parts.append(_("Clearances overridden: %(problems)s") % {"problems": " ".join(overrides["clearances"])})
+        if overrides.get("strength"):
+            parts.append(_("Strength overridden: %(problems)s") % {"problems": " ".join(overrides["strength"])})
+        if data.get("replaces"):
+            parts.append(_("Rotation: replaces another deployment."))
+        return " ".join(parts)
+    if event.action == "started":
+        return _("Arrived on %(date)s.") % {"date": _show(data.get("on"))}
+    if event.action == "extended":
+        return _("Extended from %(old)s to %(new)s.") % {"old": _show(data.get("from")), "new": _show(data.get("to"))}
+    if event.action == "completed":
+        return _("Tour ended on %(date)s.") % {"date": _show(data.get("on"))}
+    if event.action == "repatriated":
+        reasons = dict(Deployment.RepatriationReason.choices)
+        reason = data.get("reason", "")
+        return _("Repatriated on %(date)s (%(reason)s).") % {
+            "date": _show(data.get("on")), "reason": reasons.get(reason, reason)
+        }
+    return ""
+
+
+def _render_detail(request, deployment, *, start_form=None, complete_form=None):
+    actions = deployment_actions(request.user, deployment)
+    linked = deployment_linked(request.user, deployment)
+    previous = next((d for d in linked if d.pk == deployment.replaces_id), None)
+    handover = None
+    if previous is not None:
+        deployment.replaces = previous
+        (handover,) = services.handovers([deployment])
+    events = list(deployment.events.select_related("actor"))
+    for event in events:
+        event.label = EVENT_LABELS.get(event.action, event.action)
+        event.summary = describe_event(event)
+    context = {
+        "deployment": deployment,
+        "actions": actions,
+        "previous": previous,
+        "previous_hidden": bool(deployment.replaces_id and previous is None),
+        "successors": [d for d in linked if d.replaces_id == deployment.pk],
+        "handover": handover,
+        "events": events,
+        "start_form": start_form or (StartForm() if actions["start"] else None),
+        "complete_form": complete_form or (CompleteForm(deployment=deployment) if actions["complete"] else None),
+    }
+    return render(request, "roster/deployment_detail.html", context)
+
+
+@login_required
+def deployment_detail(request, pk):
+    deployment = get_visible_or_404(
+        deployment_visible_to(request.user).select_related("application", "application__bulletin"), pk=pk
+    )
+    return _render_detail(request, deployment)
+
+
+# --- lifecycle actions (IPO staff) -------------------------------------------------------------
+
+@login_required
+@require_POST
+def deployment_start(request, pk):
+    deployment = _deployment_for_action(request, pk)
+    form = StartForm(request.POST)
+    if form.is_valid():
+        try:
+            services.deployment_start(deployment=deployment, actor=request.user, on=form.cleaned_data["on"])
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                flash_errors(request, exc)
+                return _to_detail(deployment)
+            add_service_errors(form, exc, aliases={"start_date": "on"})
+        else:
+            messages.success(request, _("The officer's arrival in mission is recorded."))
+            return _to_detail(deployment)
+    return _render_detail(request, deployment, start_form=form)
+
+
+@login_required
+@require_POST
+def deployment_complete(request, pk):
+    deployment = _deployment_for_action(request, pk)
+    form = CompleteForm(request.POST, deployment=deployment)
+    if form.is_valid():
+        try:
+            services.deployment_complete(deployment=deployment, actor=request.user, on=form.cleaned_data["on"])
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                flash_errors(request, exc)
+                return _to_detail(deployment)
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The tour is recorded as completed."))
+            return _to_detail(deployment)
+    return _render_detail(request, deployment, complete_form=form)
+
+
+@login_required
+def deployment_extend(request, pk):
+    """GET shows the form; POST extends."""
+    deployment = _deployment_for_action(request, pk)
+    if request.method != "POST" and not deployment_actions(request.user, deployment)["extend"]:
+        messages.error(request, _("Only a planned or current deployment can be extended."))
+        return _to_detail(deployment)
+    form = ExtendForm(request.POST or None, deployment=deployment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deployment_extend(deployment=deployment, actor=request.user,
+                                       new_end=form.cleaned_data["new_end"], reason=form.cleaned_data["reason"],
+                                       override_strength=form.cleaned_data["override_strength"])
+        except ValidationError as exc:
+            add_service_errors(form, exc, aliases={"start_date": "new_end"})
+        else:
+            messages.success(request, _("The planned end is now %(date)s.")
+                             % {"date": _show(form.cleaned_data["new_end"])})
+            return _to_detail(deployment)
+    return render(request, "roster/deployment_extend.html", {"deployment": deployment, "form": form})
+
+
+@login_required
+def deployment_repatriate(request, pk):
+    """GET shows the form; POST repatriates."""
+    deployment = _deployment_for_action(request, pk)
+    if request.method != "POST" and not deployment_actions(request.user, deployment)["repatriate"]:
+        messages.error(request, _("Only a planned or current deployment can be repatriated."))
+        return _to_detail(deployment)
+    form = RepatriateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            services.deployment_repatriate(deployment=deployment, actor=request.user, reason=cd["reason"],
+                                           note=cd["note"], on=cd["on"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The repatriation is recorded."))
+            return _to_detail(deployment)
+    return render(request, "roster/deployment_repatriate.html", {"deployment": deployment, "form": form})
+
+
+# --- the current roster -----------------------------------------------------------------------
+
+@role_required("ipo_staff", "coordinator")
+def roster(request):
+    roster_filter = RosterFilter(request.GET or None, queryset=roster_for(request.user), request=request)
+    page = Paginator(roster_filter.qs, ROSTER_PER_PAGE).get_page(request.GET.get("page"))
+    descending = request.GET.get("sort") == "-end"
+    return render(
+        request,
+        "roster/roster_list.html",
+        {
+            "filter": roster_filter,
+            "page": page,
+            "descending": descending,
+            "show_agency": is_ipo_staff(request.user),
+            "ending_soon_before": timezone.localdate() + dt.timedelta(days=settings.ROSTER["ENDING_SOON_DAYS"]),
+        },
+    )

@@ -1,0 +1,59 @@
+"""axe-core, in Chromium, finds no serious or critical accessibility violation on the
+main pages of each role, in English and in French."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PAGES = {
+    "ipo@demo.example": [
+        "/", "/bulletins/", "/bulletins/new/", "/missions/", "/officers/", "/roster/", "/dashboard/", "/outbox/",
+    ],
+    "coordinator@demo.example": ["/", "/agency/applications/", "/officers/new/", "/dashboard/"],
+    "officer@demo.example": ["/", "/my/applications/", "/officers/me/edit/"],
+}
+
+
+@pytest.fixture
+def axe_page(browser):
+    context = browser.new_context(bypass_csp=True, locale="en-CA")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def serious(axe, page):
+    found = axe.run(page).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_the_main_pages_have_no_serious_accessibility_violation(live_server, axe_page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    call_command("seed_demo", verbosity=0)
+    axe = Axe()
+    problems = {}
+    for email, paths in PAGES.items():
+        login(axe_page, live_server.url, email)
+        for path in paths:
+            axe_page.goto(live_server.url + path)
+            found = serious(axe, axe_page)
+            if found:
+                problems[f"{email} {path}"] = found
+        axe_page.context.clear_cookies()
+    # French as well: the login page and the officer's pages after switching language
+    axe_page.goto(live_server.url + "/accounts/login/")
+    axe_page.get_by_role("button", name="Français").click()
+    axe_page.wait_for_load_state()
+    found = serious(axe, axe_page)
+    if found:
+        problems["login (fr)"] = found
+    assert problems == {}

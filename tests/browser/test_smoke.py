@@ -1,0 +1,57 @@
+"""A real Chromium logs in as each demo role and sees that role's home page, under the
+Content Security Policy, with no console error."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_each_demo_role_sees_its_home_page(live_server, page):
+    call_command("seed_demo", verbosity=0)
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    base = live_server.url
+    expectations = {
+        "ipo@demo.example": "International Peace Operations",
+        "coordinator@demo.example": "Ottawa Police Service",
+        "officer@demo.example": "My applications",
+    }
+    for email, heading in expectations.items():
+        login(page, base, email)
+        assert page.get_by_role("heading", level=1).inner_text().strip() == heading
+        # the skip link is the first thing a keyboard reaches
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+        # Bootstrap's script runs under the policy: the account menu opens
+        page.locator("#nav-main .dropdown-toggle").click()
+        assert page.get_by_role("button", name="Sign out").is_visible()
+        page.context.clear_cookies()
+    assert errors == []
+
+
+def test_the_language_switcher_works_in_the_browser(live_server, page):
+    from tests import factories as f
+
+    f.IpoStaffFactory(email="hq@example.test")
+    login(page, live_server.url, "hq@example.test", "pw-roster-test")
+    page.get_by_role("button", name="Français").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_role("button", name="English").is_visible()
+
+
+def test_the_menu_collapses_and_opens_on_a_phone(live_server, browser):
+    from tests import factories as f
+
+    f.UserFactory(email="phone@example.test", agency=f.AgencyFactory())
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-CA")
+    page = context.new_page()
+    login(page, live_server.url, "phone@example.test", "pw-roster-test")
+    link = page.locator("#nav-main").get_by_role("link", name="Bulletins", exact=True)
+    assert not link.is_visible()
+    page.get_by_role("button", name="Toggle navigation").click()
+    link.wait_for(state="visible")
+    context.close()

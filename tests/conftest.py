@@ -1,0 +1,73 @@
+"""Personas shared by every test: IPO staff, coordinators of agencies A and B, officers X and Y.
+
+Officer X belongs to agency A, officer Y to agency B (as in the role-access table).
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from tests import factories as f
+
+
+@pytest.fixture
+def world(db):
+    agency_a = f.AgencyFactory(slug="agency-a", name_en="Agency A Police", name_fr="Police A")
+    agency_b = f.AgencyFactory(slug="agency-b", name_en="Agency B Police", name_fr="Police B")
+    ipo = f.IpoStaffFactory(email="ipo@example.test")
+    coord_a = f.CoordinatorFactory(email="coord-a@example.test", agency=agency_a)
+    coord_b = f.CoordinatorFactory(email="coord-b@example.test", agency=agency_b)
+    user_x = f.UserFactory(email="officer-x@example.test", agency=agency_a)
+    user_y = f.UserFactory(email="officer-y@example.test", agency=agency_b)
+    officer_x = f.OfficerFactory(agency=agency_a, user=user_x, first_name="Xena", last_name="Xavier")
+    officer_y = f.OfficerFactory(agency=agency_b, user=user_y, first_name="Yves", last_name="Young")
+    mission = f.MissionFactory(code="BINUH", authorized_strength=48)
+    bulletin = f.BulletinFactory(mission=mission)
+    app_x = f.ApplicationFactory(bulletin=bulletin, officer=officer_x)
+    app_y = f.ApplicationFactory(bulletin=bulletin, officer=officer_y)
+    dep_x = f.DeploymentFactory(officer=officer_x, mission=mission)
+    dep_y = f.DeploymentFactory(officer=officer_y, mission=mission)
+    return SimpleNamespace(**locals())
+
+
+def client_for(user):
+    c = Client()
+    if user is not None:
+        c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def clients(world):
+    return SimpleNamespace(
+        anonymous=client_for(None),
+        ipo=client_for(world.ipo),
+        coord_a=client_for(world.coord_a),
+        coord_b=client_for(world.coord_b),
+        officer_x=client_for(world.user_x),
+        officer_y=client_for(world.user_y),
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` (races against PostgreSQL row locks and constraints) run where
+    the database is PostgreSQL, as in `.ci/run`; on the default SQLite they are deselected."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    deselected = [i for i in items if i.get_closest_marker("postgres")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [i for i in items if not i.get_closest_marker("postgres")]
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English, whatever language an earlier request left active."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

@@ -1,0 +1,124 @@
+"""Pinned query counts: the application lists and the pipeline do not grow with their rows."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+# session + user, applications (bulletin, mission, officer, agency, nominator joined),
+# their documents, their events (actor joined)
+MY_APPLICATIONS_QUERIES = 5
+# session + user, applications (bulletin, mission, officer, agency, nominator joined),
+# the coordinator's agency (page heading)
+AGENCY_APPLICATIONS_QUERIES = 4
+# session + user, bulletin, applications (officer, agency, nominator joined), documents,
+# officers' clearances (for eligibility), positions filled
+PIPELINE_QUERIES = 7
+# session + user, application (all joined), documents, clearances, events (actor joined)
+APPLICATION_PAGE_QUERIES = 6
+# session + user, bulletin, active officers (with "already applied"), their clearances
+NOMINATE_PAGE_QUERIES = 5
+
+
+def attach(application, *, documents=1, events=2, actor=None):
+    for i in range(documents):
+        application.documents.create(file=ContentFile(PDF, name=f"d{i}.pdf"), original_name=f"d{i}.pdf", size=len(PDF))
+    f.ApplicationEventFactory(application=application, actor=actor)
+    if events > 1:
+        f.ApplicationEventFactory(application=application, from_status="submitted", to_status="endorsed", actor=actor)
+
+
+def demanding_bulletin(world, **kwargs):
+    return f.BulletinFactory(
+        mission=world.mission, required_clearances=["medical", "passport"], min_years_service=5, **kwargs
+    )
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_it_lists_my_applications_in_a_constant_number_of_queries(clients, world, django_assert_num_queries, n):
+    for _ in range(n - 1):  # the world has app_x
+        application = f.ApplicationFactory(bulletin=f.BulletinFactory(mission=world.mission), officer=world.officer_x,
+                                           nominated_by=world.coord_a)
+        attach(application, actor=world.coord_a)
+    with django_assert_num_queries(MY_APPLICATIONS_QUERIES):
+        response = clients.officer_x.get(reverse("roster:my-applications"))
+    assert len(response.context["applications"]) == n
+    assert response.content.decode().count('data-testid="my-application"') == n
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_it_lists_the_agencys_applications_in_a_constant_number_of_queries(
+    clients, world, django_assert_num_queries, n
+):
+    bulletins = [f.BulletinFactory(mission=world.mission) for _ in range(3)]
+    for i in range(n - 1):
+        application = f.ApplicationFactory(
+            bulletin=bulletins[i % 3], officer=f.OfficerFactory(agency=world.agency_a),
+            nominated_by=world.coord_a if i % 2 else None, ineligible=bool(i % 3),
+        )
+        attach(application, actor=world.coord_a)
+    with django_assert_num_queries(AGENCY_APPLICATIONS_QUERIES):
+        response = clients.coord_a.get(reverse("roster:agency-applications"))
+    assert len(response.context["applications"]) == n
+    assert response.content.decode().count('data-testid="agency-application"') == n
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_it_shows_the_pipeline_in_a_constant_number_of_queries(clients, world, django_assert_num_queries, n):
+    bulletin = demanding_bulletin(world, positions=3)
+    statuses = ["endorsed", "shortlisted", "selected", "submitted", "withdrawn", "waitlisted"]
+    for i in range(n):
+        officer = f.OfficerFactory(agency=world.agency_a if i % 2 else world.agency_b)
+        f.ClearanceFactory(officer=officer, kind="medical")
+        f.ClearanceFactory(officer=officer, kind="passport")
+        application = f.ApplicationFactory(bulletin=bulletin, officer=officer, status=statuses[i % len(statuses)],
+                                           nominated_by=world.coord_a if i % 3 else None)
+        attach(application, documents=2, events=1)
+    with django_assert_num_queries(PIPELINE_QUERIES):
+        response = clients.ipo.get(reverse("roster:bulletin-pipeline", kwargs={"bulletin_pk": bulletin.pk}))
+    assert response.context["total"] == n
+    assert response.content.decode().count('data-testid="pipeline-row"') == n
+
+
+@pytest.mark.parametrize("n_events", [1, 12])
+def test_it_shows_the_application_page_in_a_constant_number_of_queries(
+    clients, world, django_assert_num_queries, n_events
+):
+    application = f.ApplicationFactory(bulletin=demanding_bulletin(world), officer=world.officer_x, status="endorsed")
+    f.ClearanceFactory(officer=world.officer_x)
+    attach(application, documents=3, events=1, actor=world.user_x)
+    for _ in range(n_events - 1):
+        f.ApplicationEventFactory(application=application, actor=world.coord_a, note="…")
+    with django_assert_num_queries(APPLICATION_PAGE_QUERIES):
+        response = clients.ipo.get(reverse("roster:application-detail", kwargs={"pk": application.pk}))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_it_shows_the_nominate_page_in_a_bounded_number_of_queries(clients, world, django_assert_num_queries, n):
+    bulletin = demanding_bulletin(world)
+    for _ in range(n - 1):
+        officer = f.OfficerFactory(agency=world.agency_a)
+        f.ClearanceFactory(officer=officer)
+    with django_assert_num_queries(NOMINATE_PAGE_QUERIES):
+        response = clients.coord_a.get(reverse("roster:application-nominate", kwargs={"bulletin_pk": bulletin.pk}))
+    assert len(response.context["officers"]) == n
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_the_bulletin_list_tells_an_officer_where_they_stand_in_constant_queries(
+    world, clients, django_assert_num_queries, n
+):
+    for _ in range(n):
+        f.BulletinFactory(mission=world.mission, min_years_service=40)
+    with django_assert_num_queries(8):  # + the officer, their clearances, their applications
+        response = clients.officer_x.get(reverse("missions:bulletin-list"))
+    html = response.content.decode()
+    assert "For you" in html
+    assert "requirement not met" in html  # 40 years of service asked
+    assert n > 20 or "You applied" in html  # app_x on the world's bulletin (on page 1 when few)

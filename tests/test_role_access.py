@@ -1,0 +1,256 @@
+"""Every URL pattern must appear in ROLE_ACCESS, with the answer each persona gets.
+
+Personas: anonymous, IPO staff, coordinator of agency A, coordinator of agency B,
+officer X (agency A) and officer Y (agency B). Objects in the table belong to agency A /
+officer X unless said otherwise. A URL added to the project without a row here fails
+`test_every_url_pattern_is_in_the_table`.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from notifications.models import OutgoingMail
+from tests.conftest import client_for
+
+PERSONAS = ["anonymous", "ipo", "coord_a", "coord_b", "officer_x", "officer_y"]
+ALL_SIGNED_IN = {"anonymous": 302, "ipo": 200, "coord_a": 200, "coord_b": 200, "officer_x": 200, "officer_y": 200}
+X_ONLY = {"anonymous": 302, "ipo": 200, "coord_a": 200, "coord_b": 404, "officer_x": 200, "officer_y": 404}
+STAFF_AND_COORD = {"anonymous": 302, "ipo": 200, "coord_a": 200, "coord_b": 200, "officer_x": 403, "officer_y": 403}
+IPO_ONLY = {"anonymous": 302, "ipo": 200, "coord_a": 403, "coord_b": 403, "officer_x": 403, "officer_y": 403}
+
+
+def _message_to(user):
+    from notifications.models import OutgoingMail
+
+    return OutgoingMail.objects.create(
+        to=user.email, user=user, subject="Your application", body_text="Hello", message_id=f"<m-{user.pk}@test>"
+    )
+
+
+def row(expect, kwargs=None, method="get", data=None):
+    return {"expect": expect, "kwargs": kwargs or (lambda w: {}), "method": method, "data": data}
+
+
+def _open_bulletin_pk(w):
+    """A second open bulletin nobody applied to (the world's has app_x and app_y)."""
+    from tests.factories import BulletinFactory
+
+    return BulletinFactory(mission=w.mission).pk
+
+
+def _endorsed_application_of_x_pk(w):
+    from tests.factories import ApplicationFactory, BulletinFactory
+
+    return ApplicationFactory(
+        bulletin=BulletinFactory(mission=w.mission), officer=w.officer_x, status="endorsed"
+    ).pk
+
+
+def _document_of_app_x_pk(w):
+    from django.core.files.base import ContentFile
+
+    pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
+    return w.app_x.documents.create(file=ContentFile(pdf, name="cv.pdf"), original_name="cv.pdf", size=len(pdf)).pk
+
+
+ROLE_ACCESS = {
+    "home": row(ALL_SIGNED_IN),
+    "healthz": row({p: 200 for p in PERSONAS}),
+    "favicon": row({p: 301 for p in PERSONAS}),
+    "login": row({p: 200 if p == "anonymous" else 302 for p in PERSONAS}),
+    "logout": row({p: 302 for p in PERSONAS}, method="post"),
+    "password_change": row(ALL_SIGNED_IN),
+    "password_change_done": row(ALL_SIGNED_IN),
+    "password_reset": row({p: 200 for p in PERSONAS}),
+    "password_reset_done": row({p: 200 for p in PERSONAS}),
+    "password_reset_confirm": row({p: 200 for p in PERSONAS}, lambda w: {"uidb64": "MQ", "token": "bad-token"}),
+    "password_reset_complete": row({p: 200 for p in PERSONAS}),
+    # officer X already has a login: staff and coordinator A are told so (redirect with a message)
+    "roster:officer-invite": row(
+        {"anonymous": 302, "ipo": 302, "coord_a": 302, "coord_b": 404, "officer_x": 403, "officer_y": 404},
+        lambda w: {"officer_pk": w.officer_x.pk},
+        method="post",
+    ),
+    "set_language": row({p: 302 for p in PERSONAS}, method="post", data={"language": "fr", "next": "/"}),
+    "admin:*": row({"anonymous": 302, "ipo": 200, "coord_a": 302, "coord_b": 302, "officer_x": 302, "officer_y": 302}),
+    "agencies:officer-list": row(STAFF_AND_COORD),
+    "agencies:officer-detail": row(X_ONLY, lambda w: {"pk": w.officer_x.pk}),
+    # managing officer X (agency A): coordinator B cannot see it (404), officers may not (403 / 404)
+    "agencies:officer-create": row(STAFF_AND_COORD),
+    "agencies:officer-edit": row({**X_ONLY, "officer_x": 403}, lambda w: {"pk": w.officer_x.pk}),
+    "agencies:clearance-create": row({**X_ONLY, "officer_x": 403}, lambda w: {"pk": w.officer_x.pk}),
+    "agencies:clearance-edit": row(
+        {**X_ONLY, "officer_x": 403},
+        lambda w: {"pk": w.officer_x.pk, "clearance_pk": w.officer_x.clearances.create(
+            kind="medical", valid_until="2031-01-01").pk},
+    ),
+    "agencies:clearance-delete": row(
+        {"anonymous": 302, "ipo": 302, "coord_a": 302, "coord_b": 404, "officer_x": 403, "officer_y": 404},
+        lambda w: {"pk": w.officer_x.pk, "clearance_pk": w.officer_x.clearances.create(
+            kind="medical", valid_until="2031-01-01").pk},
+        method="post",
+    ),
+    "agencies:my-profile": row({**IPO_ONLY, "ipo": 403, "officer_x": 200, "officer_y": 200}),
+    "agencies:my-profile-edit": row({**IPO_ONLY, "ipo": 403, "officer_x": 200, "officer_y": 200}),
+    "missions:bulletin-detail": row(ALL_SIGNED_IN, lambda w: {"pk": w.bulletin.pk}),
+    # The world's bulletin is published; staff actions refused by the service (not a draft)
+    # redirect to the bulletin with the reason as a message.
+    "missions:bulletin-list": row(ALL_SIGNED_IN),
+    "missions:bulletin-create": row(IPO_ONLY),
+    "missions:bulletin-feed": row({p: 200 for p in PERSONAS}, lambda w: {"lang": "fr"}),
+    "missions:bulletin-edit": row({**IPO_ONLY, "ipo": 302}, lambda w: {"pk": w.bulletin.pk}),
+    "missions:bulletin-preview": row(IPO_ONLY, lambda w: {"pk": w.bulletin.pk}),
+    "missions:bulletin-publish": row({**IPO_ONLY, "ipo": 302}, lambda w: {"pk": w.bulletin.pk}, method="post"),
+    "missions:bulletin-close": row({**IPO_ONLY, "ipo": 302}, lambda w: {"pk": w.bulletin.pk}, method="post"),
+    "missions:bulletin-cancel": row(
+        {**IPO_ONLY, "ipo": 302}, lambda w: {"pk": w.bulletin.pk}, method="post", data={"reason": "Mandate ended"}
+    ),
+    "missions:bulletin-duplicate": row({**IPO_ONLY, "ipo": 302}, lambda w: {"pk": w.bulletin.pk}, method="post"),
+    # agency A was notified of the bulletin (created by the kwargs), agency B was not
+    "missions:bulletin-acknowledge": row(
+        {"anonymous": 302, "ipo": 403, "coord_a": 302, "coord_b": 403, "officer_x": 403, "officer_y": 403},
+        lambda w: {"pk": w.bulletin.notices.create(agency=w.agency_a).bulletin_id},
+        method="post",
+    ),
+    # circulating needs the coordinator's own agency's notice; others are refused
+    "missions:bulletin-circulate": row(
+        {"anonymous": 302, "ipo": 403, "coord_a": 302, "coord_b": 403, "officer_x": 403, "officer_y": 403},
+        lambda w: {"pk": w.bulletin.notices.create(agency=w.agency_a).bulletin_id},
+        method="post",
+    ),
+    "missions:notice-resend": row(
+        {**IPO_ONLY, "ipo": 302},
+        lambda w: {"pk": w.bulletin.pk, "notice_pk": w.bulletin.notices.create(agency=w.agency_a).pk},
+        method="post",
+    ),
+    "missions:mission-list": row(ALL_SIGNED_IN),
+    "missions:mission-detail": row(ALL_SIGNED_IN, lambda w: {"pk": w.mission.pk}),
+    "missions:mission-create": row(IPO_ONLY),
+    "missions:mission-edit": row(IPO_ONLY, lambda w: {"pk": w.mission.pk}),
+    "notifications:outbox": row(IPO_ONLY),
+    "notifications:my-messages": row(ALL_SIGNED_IN),
+    # a message to officer X: only X sees it (IPO staff read it in the outbox, not here)
+    "notifications:my-message-detail": row(
+        {"anonymous": 302, "ipo": 404, "coord_a": 404, "coord_b": 404, "officer_x": 200, "officer_y": 404},
+        lambda w: {"pk": _message_to(w.user_x).pk},
+    ),
+    "notifications:outbox-resend": row(
+        {**IPO_ONLY, "ipo": 302},
+        lambda w: {"pk": OutgoingMail.objects.create(to="x@example.test", subject="s", body_text="b",
+                                                     message_id="<x@test>", status="failed").pk},
+        method="post",
+    ),
+    "roster:application-detail": row(X_ONLY, lambda w: {"pk": w.app_x.pk}),
+    # applications (issue 4): app_x is officer X's submitted application (agency A)
+    "roster:application-create": row(
+        {**IPO_ONLY, "ipo": 403, "officer_x": 200, "officer_y": 200}, lambda w: {"bulletin_pk": _open_bulletin_pk(w)}
+    ),
+    "roster:application-edit": row({**X_ONLY, "ipo": 403, "coord_a": 403}, lambda w: {"pk": w.app_x.pk}),
+    "roster:application-withdraw": row({**X_ONLY, "ipo": 403}, lambda w: {"pk": w.app_x.pk}),
+    "roster:application-endorse": row({**X_ONLY, "ipo": 403, "officer_x": 403}, lambda w: {"pk": w.app_x.pk}),
+    "roster:application-decline": row({**X_ONLY, "ipo": 403, "officer_x": 403}, lambda w: {"pk": w.app_x.pk}),
+    # IPO staff shortlist an endorsed application of X; the others may not (403) or cannot see it (404)
+    "roster:application-transition": row(
+        {**X_ONLY, "ipo": 302, "coord_a": 403, "officer_x": 403},
+        lambda w: {"pk": _endorsed_application_of_x_pk(w)},
+        method="post",
+        data={"to": "shortlisted", "note": "Strong file"},
+    ),
+    "roster:application-document": row(X_ONLY, lambda w: {"pk": w.app_x.pk, "doc_pk": _document_of_app_x_pk(w)}),
+    "roster:my-applications": row({**IPO_ONLY, "ipo": 403, "officer_x": 200, "officer_y": 200}),
+    "roster:agency-applications": row({**STAFF_AND_COORD, "ipo": 403}),
+    "roster:application-nominate": row({**STAFF_AND_COORD, "ipo": 403}, lambda w: {"bulletin_pk": w.bulletin.pk}),
+    "roster:bulletin-pipeline": row(IPO_ONLY, lambda w: {"bulletin_pk": w.bulletin.pk}),
+    # nothing ticked: IPO staff get the pipeline back with the error next to the field
+    "roster:bulletin-pipeline-action": row(
+        IPO_ONLY, lambda w: {"bulletin_pk": w.bulletin.pk}, method="post", data={"action": "shortlist"}
+    ),
+    "roster:deployment-detail": row(X_ONLY, lambda w: {"pk": w.dep_x.pk}),
+    # deployments (issue 5 parts 1-2): IPO staff act on dep_x (X's, in mission); coordinator A and officer X
+    # see it but may not act (403); B and Y cannot see it (404). app_x is only submitted: deploying it
+    # is refused with a message (302 to the application).
+    "roster:deployment-create": row(
+        {**X_ONLY, "ipo": 302, "coord_a": 403, "officer_x": 403}, lambda w: {"application_pk": w.app_x.pk}
+    ),
+    "roster:deployment-start": row(  # dep_x is already in mission: refused with a message
+        {**X_ONLY, "ipo": 302, "coord_a": 403, "officer_x": 403}, lambda w: {"pk": w.dep_x.pk}, method="post"
+    ),
+    "roster:deployment-extend": row({**X_ONLY, "coord_a": 403, "officer_x": 403}, lambda w: {"pk": w.dep_x.pk}),
+    "roster:deployment-repatriate": row({**X_ONLY, "coord_a": 403, "officer_x": 403}, lambda w: {"pk": w.dep_x.pk}),
+    "roster:deployment-complete": row(
+        {**X_ONLY, "ipo": 302, "coord_a": 403, "officer_x": 403}, lambda w: {"pk": w.dep_x.pk}, method="post",
+        data={"complete-early": "on"},
+    ),
+    "roster:roster": row(STAFF_AND_COORD),
+    # issue 5 parts 3-5: dashboard, timelines, histories, medals, exports
+    "roster:dashboard": row(STAFF_AND_COORD),
+    "roster:mission-timeline": row(ALL_SIGNED_IN, lambda w: {"mission_pk": w.mission.pk}),
+    "roster:officer-history": row(X_ONLY, lambda w: {"officer_pk": w.officer_x.pk}),
+    # officer X has served 30 days (dep_x): eligible for the CPSM
+    "roster:medal-award": row(
+        {"anonymous": 302, "ipo": 302, "coord_a": 403, "coord_b": 404, "officer_x": 403, "officer_y": 404},
+        lambda w: {"officer_pk": w.officer_x.pk},
+        method="post",
+        data={"medal": "cpsm", "awarded_on": "2020-01-01"},
+    ),
+    "roster:agency-history": row(
+        {"anonymous": 302, "ipo": 200, "coord_a": 200, "coord_b": 404, "officer_x": 403, "officer_y": 403},
+        lambda w: {"agency_pk": w.agency_a.pk},
+    ),
+    "roster:export-roster": row(STAFF_AND_COORD, lambda w: {"fmt": "csv"}),
+    "roster:export-applicants": row(STAFF_AND_COORD, lambda w: {"bulletin_pk": w.bulletin.pk, "fmt": "xlsx"}),
+    "roster:export-deployments": row(
+        STAFF_AND_COORD, lambda w: {"fmt": "csv"}, data={"start": "2020-01-01", "end": "2030-12-31"}
+    ),
+}
+
+
+def iter_patterns(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or ""
+            full = f"{namespace}:{ns}".strip(":") if ns else namespace
+            if full == "admin" or full.startswith("admin:"):
+                yield "admin:*"
+                continue
+            yield from iter_patterns(p, full)
+        elif isinstance(p, URLPattern):
+            if p.name is None:
+                continue
+            yield f"{namespace}:{p.name}" if namespace else p.name
+
+
+def test_every_url_pattern_is_in_the_table():
+    names = set(iter_patterns())
+    missing = sorted(names - set(ROLE_ACCESS))
+    assert not missing, f"URL patterns missing from ROLE_ACCESS: {missing}"
+    stale = sorted(set(ROLE_ACCESS) - names)
+    assert not stale, f"ROLE_ACCESS rows with no URL pattern: {stale}"
+
+
+def resolve_url(name, kwargs):
+    from django.urls import reverse
+
+    return reverse("admin:index" if name == "admin:*" else name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(ROLE_ACCESS))
+def test_role_access(world, name, persona):
+    spec = ROLE_ACCESS[name]
+    user = {
+        "anonymous": None,
+        "ipo": world.ipo,
+        "coord_a": world.coord_a,
+        "coord_b": world.coord_b,
+        "officer_x": world.user_x,
+        "officer_y": world.user_y,
+    }[persona]
+    client = client_for(user)
+    url = resolve_url(name, spec["kwargs"](world))
+    response = getattr(client, spec["method"])(url, spec["data"] or {})
+    expected = spec["expect"][persona]
+    assert response.status_code == expected, f"{persona} {spec['method'].upper()} {url}"
+    if expected == 302 and persona == "anonymous" and name not in ("logout", "set_language", "favicon"):
+        assert "login/" in response["Location"]
