@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Clearance
+from agencies.models import Clearance, Officer
 from agencies.permissions import is_ipo_staff
 from agencies.validators import validate_plausible_date
 from missions.models import Mission
@@ -59,6 +59,14 @@ def overlapping(*, officer_id: int, start: date, end: date, exclude_pk=None):
         | Q(actual_end_date__isnull=True, planned_end_date__gt=start)
     )
     return qs.exclude(pk=exclude_pk) if exclude_pk else qs
+
+
+def _lock_officer(officer_id) -> None:
+    """Serialise every change to one officer's tour dates, so the overlap check below is
+    authoritative. Without it, concurrent creations for one officer race into the PostgreSQL
+    exclusion constraint, which can answer with a deadlock instead of a clean refusal.
+    Lock order everywhere: the application or deployment, then the mission, then the officer."""
+    list(Officer.objects.select_for_update().filter(pk=officer_id).values_list("pk", flat=True))
 
 
 def _check_no_overlap(*, officer_id, start, end, exclude_pk=None):
@@ -148,6 +156,7 @@ def deployment_create(
     _check_dates(planned_end_date=planned_end_date)
     if planned_end_date <= start_date:
         raise ValidationError({"planned_end_date": [_("The planned end must come after the start.")]})
+    _lock_officer(application.officer_id)
     _check_no_overlap(officer_id=application.officer_id, start=start_date, end=planned_end_date)
 
     overrides = {}
@@ -208,6 +217,7 @@ def deployment_start(*, deployment: Deployment, actor, on: date | None = None) -
     if on != deployment.start_date:
         if on >= deployment.planned_end_date:
             raise ValidationError({"on": [_("The arrival must come before the planned end.")]})
+        _lock_officer(deployment.officer_id)
         _check_no_overlap(officer_id=deployment.officer_id, start=on, end=deployment.planned_end_date,
                           exclude_pk=deployment.pk)
         deployment.start_date = on
@@ -285,8 +295,9 @@ def deployment_extend(
     if new_end <= old_end:
         raise ValidationError({"new_end": [_("The new end must come after the current planned end (%(date)s).")
                                            % {"date": old_end}]})
-    _check_no_overlap(officer_id=deployment.officer_id, start=old_end, end=new_end, exclude_pk=deployment.pk)
     Mission.objects.select_for_update().filter(pk=deployment.mission_id).first()
+    _lock_officer(deployment.officer_id)
+    _check_no_overlap(officer_id=deployment.officer_id, start=old_end, end=new_end, exclude_pk=deployment.pk)
     problems = strength_problems(mission=deployment.mission, start=old_end, end=new_end, exclude_pk=deployment.pk)
     if problems and not override_strength:
         raise ValidationError({"override_strength": problems + [

@@ -90,6 +90,28 @@ def test_it_never_deploys_one_officer_twice_over_the_same_dates_under_concurrenc
 
     ok = [o for o in outcomes if o[0] == "ok"]
     assert len(ok) == 1, outcomes
-    assert all(isinstance(e, ValidationError) for kind, e in outcomes if kind == "refused")
+    assert all(isinstance(e, ValidationError) for kind, e in outcomes if kind == "refused"), outcomes
     assert Deployment.objects.filter(officer=officer).count() == 1
     assert Application.objects.filter(officer=officer, status=ApplicationStatus.DEPLOYED).count() == 1
+
+
+def test_deployment_changes_lock_the_officer_before_checking_for_an_overlap():
+    """The lock that makes the race above deterministic: without it, concurrent creations for one
+    officer reach the exclusion constraint together and PostgreSQL may answer with a deadlock."""
+    import datetime as dt
+
+    from django.test.utils import CaptureQueriesContext
+
+    ipo = f.IpoStaffFactory()
+    app = f.ApplicationFactory(status=ApplicationStatus.SELECTED, bulletin=f.BulletinFactory(required_clearances=[]))
+    with CaptureQueriesContext(connection) as ctx:
+        deployment = services.deployment_create(application=app, actor=ipo, role="adviser",
+                                                start_date=dt.date(2027, 3, 1))
+    with CaptureQueriesContext(connection) as ext:
+        services.deployment_extend(deployment=deployment, actor=ipo, new_end=deployment.planned_end_date
+                                   + dt.timedelta(days=30), reason="mandate renewed", override_strength=True)
+    for captured in (ctx, ext):
+        sqls = [q["sql"] for q in captured.captured_queries]
+        officer_lock = next(i for i, s in enumerate(sqls) if 'FROM "agencies_officer"' in s and "FOR UPDATE" in s)
+        overlap_check = next(i for i, s in enumerate(sqls) if 'FROM "roster_deployment"' in s and "FOR UPDATE" not in s)
+        assert officer_lock < overlap_check
