@@ -71,3 +71,14 @@ def english_by_default():
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+@pytest.fixture
+def pin_today():
+    """Noon of tests.clock.TODAY, Ottawa time, ticking: see tests/clock.py."""
+    import time_machine
+
+    from tests.clock import TODAY, noon_of
+
+    with time_machine.travel(noon_of(TODAY), tick=True):
+        yield

@@ -94,7 +94,9 @@ class BulletinFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Bulletin
 
-    reference = factory.Sequence(lambda n: f"JPB-2026-{n:03d}")
+    # its own namespace, so a test that types a reference (JPB-2026-900) or asks the service for the next
+    # one never collides with a factory-made bulletin, whatever the order the tests run in
+    reference = factory.Sequence(lambda n: f"JPB-T-{n:05d}")
     mission = factory.SubFactory(MissionFactory)
     title_en = "Police adviser"
     title_fr = "Conseiller de police"

@@ -3,6 +3,7 @@ main pages of each role, in English and in French."""
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.conftest import login
 
@@ -52,7 +53,7 @@ def test_the_main_pages_have_no_serious_accessibility_violation(live_server, axe
     # French as well: the login page and the officer's pages after switching language
     axe_page.goto(live_server.url + "/accounts/login/")
     axe_page.get_by_role("button", name="Français").click()
-    axe_page.wait_for_load_state()
+    expect(axe_page.locator("html")).to_have_attribute("lang", "fr")
     found = serious(axe, axe_page)
     if found:
         problems["login (fr)"] = found

@@ -3,9 +3,11 @@ it, and watch each agency's notice go to sent and then acknowledged by the coord
 who reads the page in French."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from missions.models import Bulletin
 from notifications.models import OutgoingMail
@@ -33,10 +35,11 @@ def test_ipo_staff_publish_a_bulletin_and_watch_it_acknowledged(live_server, bro
     staff.get_by_label("Description (English)").fill("Advise the Haitian National Police.")
     staff.get_by_label("Positions").fill("3")
     staff.get_by_label("Deployment start").fill((timezone.localdate() + dt.timedelta(days=120)).isoformat())
-    closes = timezone.localtime() + dt.timedelta(days=21)
-    staff.get_by_label("Closes at").fill(closes.strftime("%Y-%m-%dT%H:%M"))
+    # a fixed hour: never in a daylight-saving gap or overlap
+    closes = timezone.localdate() + dt.timedelta(days=21)
+    staff.get_by_label("Closes at").fill(f"{closes.isoformat()}T17:00")
     staff.get_by_role("button", name="Save").first.click()
-    staff.wait_for_url(f"{base}/bulletins/*/")
+    staff.wait_for_url(re.compile(r"/bulletins/\d+/$"))
     bulletin = Bulletin.objects.get(title_en__startswith="Police adviser")
     assert bulletin.status == "draft"
 
@@ -48,8 +51,8 @@ def test_ipo_staff_publish_a_bulletin_and_watch_it_acknowledged(live_server, bro
     staff.get_by_label("Description (French)").fill("Conseiller la Police nationale d'Haïti.")
     staff.get_by_role("button", name="Save").first.click()
     staff.wait_for_url(f"{base}/bulletins/{bulletin.pk}/")
-    staff.get_by_role("button", name="Publish and notify the agencies").first.click()
-    staff.wait_for_url(f"{base}/bulletins/{bulletin.pk}/")
+    with staff.expect_navigation(url=f"{base}/bulletins/{bulletin.pk}/"):
+        staff.get_by_role("button", name="Publish and notify the agencies").first.click()
     summary = staff.get_by_test_id("delivery-summary").inner_text()
     assert "4 agencies notified: 4 sent, 0 failed, 0 queued; 0 acknowledged" in summary
     assert OutgoingMail.objects.filter(status="sent").count() == 4
@@ -60,11 +63,12 @@ def test_ipo_staff_publish_a_bulletin_and_watch_it_acknowledged(live_server, bro
     coordinator = browser.new_context(locale="fr-CA").new_page()
     login(coordinator, base, "coord@spvm.example", "pw-roster-test")
     coordinator.goto(f"{base}/bulletins/{bulletin.pk}/")
-    assert coordinator.locator("html").get_attribute("lang") == "fr"
+    expect(coordinator.locator("html")).to_have_attribute("lang", "fr")
     assert "Conseiller de police" in coordinator.get_by_role("heading", level=1).inner_text()
-    coordinator.get_by_role("button", name="Accuser réception pour Service de police de la Ville de Montréal").click()
-    coordinator.wait_for_url(f"{base}/bulletins/{bulletin.pk}/")
-    assert coordinator.get_by_test_id("acknowledged").is_visible()
+    with coordinator.expect_navigation(url=f"{base}/bulletins/{bulletin.pk}/"):
+        coordinator.get_by_role(
+            "button", name="Accuser réception pour Service de police de la Ville de Montréal").click()
+    expect(coordinator.get_by_test_id("acknowledged")).to_be_visible()
 
     staff.reload()
     assert "1 acknowledged" in staff.get_by_test_id("delivery-summary").inner_text()

@@ -3,6 +3,7 @@ Content Security Policy, with no console error."""
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.conftest import login
 
@@ -27,7 +28,7 @@ def test_each_demo_role_sees_its_home_page(live_server, page):
         assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
         # Bootstrap's script runs under the policy: the account menu opens
         page.locator("#nav-main .dropdown-toggle").click()
-        assert page.get_by_role("button", name="Sign out").is_visible()
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
         page.context.clear_cookies()
     assert errors == []
 
@@ -38,9 +39,8 @@ def test_the_language_switcher_works_in_the_browser(live_server, page):
     f.IpoStaffFactory(email="hq@example.test")
     login(page, live_server.url, "hq@example.test", "pw-roster-test")
     page.get_by_role("button", name="Français").click()
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.get_by_role("button", name="English").is_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("button", name="English")).to_be_visible()
 
 
 def test_the_menu_collapses_and_opens_on_a_phone(live_server, browser):

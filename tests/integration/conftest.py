@@ -30,7 +30,9 @@ VISIBILITY_TIMEOUT = 10
 SWEEP_SECONDS = 1
 OUTBOX_RULES = {
     "OUTBOX_REQUEUE_AFTER_SECONDS": 2,
-    "OUTBOX_SENDING_STALE_SECONDS": 5,
+    # long enough that a restarted worker on a loaded runner finishes a message before the
+    # sweeper takes it back (which would send it twice), short enough for the kill test
+    "OUTBOX_SENDING_STALE_SECONDS": 15,
     "OUTBOX_RETRY_BASE_SECONDS": 1,
     "OUTBOX_MAX_ATTEMPTS": 3,
 }

@@ -5,14 +5,13 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from agencies.models import Officer
 from roster.models import Deployment, DeploymentEvent
 from tests import factories as f
+from tests.clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pin_today")]
 
 # session + user, count, the page of deployments (officer, agency, mission joined),
 # mission choices and agency choices of the filters

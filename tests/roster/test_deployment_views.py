@@ -5,14 +5,14 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats
 
 from roster.models import Application, Deployment, DeploymentEvent
 from roster.services import add_months
 from tests import factories as f
+from tests.clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pin_today")]
 
 
 def messages_of(response):

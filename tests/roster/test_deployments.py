@@ -2,14 +2,13 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from roster import services
 from roster.models import Application, Deployment, DeploymentEvent
 from tests import factories as f
+from tests.clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pin_today")]
 
 
 @pytest.fixture
