@@ -35,6 +35,8 @@ def race(n, work):
         t.start()
     for t in threads:
         t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a racer is still waiting: a lock was never released"
+    assert len(outcomes) == n, outcomes
     return outcomes
 
 
