@@ -57,4 +57,12 @@ def test_the_main_pages_have_no_serious_accessibility_violation(live_server, axe
     found = serious(axe, axe_page)
     if found:
         problems["login (fr)"] = found
+    # on a phone, where the officer's tables become cards
+    axe_page.set_viewport_size({"width": 390, "height": 844})
+    login(axe_page, live_server.url, "officer@demo.example")
+    for path in ("/", "/bulletins/"):
+        axe_page.goto(live_server.url + path)
+        found = serious(axe, axe_page)
+        if found:
+            problems[f"officer {path} (phone)"] = found
     assert problems == {}

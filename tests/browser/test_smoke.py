@@ -55,3 +55,35 @@ def test_the_menu_collapses_and_opens_on_a_phone(live_server, browser):
     page.get_by_role("button", name="Toggle navigation").click()
     link.wait_for(state="visible")
     context.close()
+
+
+def test_an_officer_on_a_phone_reads_the_lists_as_cards_without_scrolling_sideways(live_server, browser):
+    from tests import factories as f
+
+    agency = f.AgencyFactory()
+    user = f.UserFactory(email="phone@example.test", agency=agency)
+    officer = f.OfficerFactory(user=user, agency=agency)
+    mission = f.MissionFactory(code="MONUSCO")
+    for i in range(3):
+        f.BulletinFactory(mission=mission, status="published", title_en=f"Investigations mentor {i}")
+    f.ApplicationFactory(officer=officer, bulletin=f.BulletinFactory(mission=mission, status="published"))
+    f.DeploymentFactory(officer=officer, mission=mission, role="Community policing adviser")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-CA")
+    page = context.new_page()
+    login(page, live_server.url, "phone@example.test", "pw-roster-test")
+    for path in ("/", "/bulletins/"):
+        page.goto(live_server.url + path)
+        tables = page.locator(".table-responsive")
+        assert tables.count() >= 1
+        for i in range(tables.count()):
+            overflow = tables.nth(i).evaluate("el => el.scrollWidth - el.clientWidth")
+            assert overflow <= 1, f"{path}: table {i} scrolls sideways by {overflow}px"
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        # each cell says which column it is, the header row is out of sight, and it is still a table
+        expect(page.locator("table thead").first).not_to_be_in_viewport()
+        assert page.get_by_role("table").count() == tables.count()
+        assert page.get_by_role("cell", name="Status").count() == 0  # the label is not read twice
+    # the officer's own deployment is linked by its mission, not by their own name
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("link", name="MONUSCO")).to_be_visible()
+    context.close()
