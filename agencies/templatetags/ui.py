@@ -69,3 +69,13 @@ def is_ipo_staff(user) -> bool:
     from agencies.permissions import is_ipo_staff as predicate
 
     return predicate(user)
+
+
+@register.filter
+def active_filters(form) -> int:
+    """How many fields of a (GET) filter form the query string sets: `page` and empty values don't count."""
+    data = form.data
+    getlist = getattr(data, "getlist", None)
+    if getlist is None:
+        return 0
+    return sum(1 for name in form.fields if any(str(v).strip() for v in getlist(name)))

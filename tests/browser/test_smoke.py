@@ -83,6 +83,12 @@ def test_an_officer_on_a_phone_reads_the_lists_as_cards_without_scrolling_sidewa
         expect(page.locator("table thead").first).not_to_be_in_viewport()
         assert page.get_by_role("table").count() == tables.count()
         assert page.get_by_role("cell", name="Status").count() == 0  # the label is not read twice
+    # the filters fold away behind one button, which opens them
+    page.goto(live_server.url + "/bulletins/")
+    search = page.get_by_label("Search")
+    expect(search).to_be_hidden()
+    page.get_by_role("button", name="Search and filters").click()
+    expect(search).to_be_visible()
     # the officer's own deployment is linked by its mission, not by their own name
     page.goto(live_server.url + "/")
     expect(page.get_by_role("link", name="MONUSCO")).to_be_visible()

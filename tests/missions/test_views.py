@@ -335,6 +335,16 @@ def test_it_filters_and_searches_bulletins(clients, world):
     assert refs(clients.coord_a, open_now="on") == {world.bulletin.reference, "JPB-2026-900"}
 
 
+@pytest.mark.parametrize("params, in_use", [
+    ({}, 0), ({"page": "2"}, 0), ({"q": "  "}, 0), ({"q": "gender"}, 1), ({"q": "gender", "status": "closed"}, 2),
+])
+def test_the_filters_fold_away_on_a_phone_unless_some_are_in_use(clients, world, params, in_use):
+    html = clients.officer_x.get(reverse("missions:bulletin-list"), params).content.decode()
+    assert 'data-bs-target="#filters"' in html and 'id="filters"' in html
+    assert ('class="collapse d-md-block show"' in html) == bool(in_use)
+    assert (f"Search and filters ({in_use} in use)" in html) == bool(in_use)
+
+
 def test_it_offers_draft_and_cancelled_filters_only_to_ipo_staff(clients, world):
     url = reverse("missions:bulletin-list")
     assert 'value="draft"' in clients.ipo.get(url).content.decode()
