@@ -24,14 +24,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agencies.models import Agency, Clearance, Officer
 from agencies.selectors import clearance_visible_to
 from missions.models import Bulletin, Mission
-from missions.selectors import bulletin_visible_to
+from missions.selectors import bulletin_visible_to, bulletins_with_progress
+from notifications.models import OutgoingMail
+from notifications.selectors import outbox_visible_to
 
 from .medals import days_served, service_record
 from .models import Application, ApplicationStatus, Deployment
@@ -133,13 +135,7 @@ def dashboard_summary(user, *, today: date | None = None) -> dict:
     )
 
     # 5-6. tours ending soon with no replacement selected
-    horizon = today + timedelta(days=roster["ENDING_SOON_DAYS"])
-    ending = (
-        deployments_current(deployments)
-        .filter(planned_end_date__gte=today, planned_end_date__lte=horizon)
-        .exclude(Exists(Deployment.objects.filter(replaces=OuterRef("pk"))))
-        .order_by("planned_end_date", "id")
-    )
+    ending = tours_ending_soon(deployments, today=today)
     # 7-8. clearances expiring, of officers deployed now or selected
     clearances = clearances_expiring(user, today=today)
 
@@ -177,6 +173,68 @@ def dashboard_summary(user, *, today: date | None = None) -> dict:
         "clearances_count": clearances.count(),
         "clearances": clearance_list,
         "list_limit": LIST_LIMIT,
+    }
+
+
+def tours_ending_soon(deployments: QuerySet[Deployment], *, today: date) -> QuerySet[Deployment]:
+    """Current tours whose planned end falls within `ENDING_SOON_DAYS`, which no deployment replaces yet."""
+    horizon = today + timedelta(days=settings.ROSTER["ENDING_SOON_DAYS"])
+    return (
+        deployments_current(deployments)
+        .filter(planned_end_date__gte=today, planned_end_date__lte=horizon)
+        .exclude(Exists(Deployment.objects.filter(replaces=OuterRef("pk"))))
+        .order_by("planned_end_date", "id")
+    )
+
+
+WORKLIST_LIMIT = 8  # rows per list on the staff home page; the count says how many there are
+WORKLIST_CLOSING_DAYS = 7
+
+
+def staff_worklist(user, *, today: date | None = None, now: datetime | None = None) -> dict:
+    """What IPO staff should act on next, from what they may see; each list comes with its full
+    count. Nine queries, whatever the numbers.
+
+    - to decide: published or closed bulletins with applications endorsed, shortlisted or
+      waitlisted, the oldest closing first (their pipeline);
+    - to deploy: selected applications that have no deployment yet;
+    - not acknowledged: bulletins closing within a week that some notified agency has not
+      acknowledged;
+    - tours ending soon with no relief (as on the dashboard);
+    - emails that failed.
+    """
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    bulletins = bulletins_with_progress(
+        bulletin_visible_to(user).filter(status__in=[Bulletin.Status.PUBLISHED, Bulletin.Status.CLOSED])
+    )
+    to_decide = bulletins.filter(applications_awaiting__gt=0).order_by("closes_at", "id")
+    unacknowledged = bulletins.filter(
+        status=Bulletin.Status.PUBLISHED, closes_at__gt=now,
+        closes_at__lte=now + timedelta(days=WORKLIST_CLOSING_DAYS),
+        notices_acknowledged__lt=F("notices_total"),
+    ).order_by("closes_at", "id")
+    to_deploy = (
+        application_visible_to(user).filter(status=S.SELECTED)
+        .order_by("bulletin__deployment_start", "bulletin__reference", "officer__last_name", "id")
+    )
+    ending = tours_ending_soon(deployment_visible_to(user), today=today)
+    ending_list = list(ending[:WORKLIST_LIMIT])
+    for dep in ending_list:
+        dep.days_left = (dep.planned_end_date - today).days
+    return {
+        "limit": WORKLIST_LIMIT,
+        "closing_days": WORKLIST_CLOSING_DAYS,
+        "ending_soon_days": settings.ROSTER["ENDING_SOON_DAYS"],
+        "to_decide": list(to_decide[:WORKLIST_LIMIT]),
+        "to_decide_count": to_decide.count(),
+        "to_deploy": list(to_deploy[:WORKLIST_LIMIT]),
+        "to_deploy_count": to_deploy.count(),
+        "unacknowledged": list(unacknowledged[:WORKLIST_LIMIT]),
+        "unacknowledged_count": unacknowledged.count(),
+        "ending_soon": ending_list,
+        "ending_soon_count": ending.count(),
+        "failed_mail_count": outbox_visible_to(user).filter(status=OutgoingMail.Status.FAILED).count(),
     }
 
 

@@ -46,6 +46,9 @@ def home_summary(user) -> dict:
         ctx["pending_applications"] = applications_pending(applications).count()
         ctx["current_deployments"] = deployments_current(deployments).count()
         ctx["recent_applications"] = applications.order_by("-created_at", "-id")[:10]
+        from .dashboard import staff_worklist
+
+        ctx["worklist"] = staff_worklist(user)
     elif user.role == Role.COORDINATOR:
         ctx["agency"] = user.agency
         ctx["officer_count"] = officer_visible_to(user).filter(is_active=True).count()
