@@ -30,6 +30,9 @@ def deployments_current(qs: QuerySet[Deployment]) -> QuerySet[Deployment]:
     return qs.filter(status__in=[Deployment.Status.PLANNED, Deployment.Status.IN_MISSION])
 
 
+COORDINATOR_LIST_LIMIT = 10
+
+
 def home_summary(user) -> dict:
     """What each role's home page shows; counts come from the visibility-scoped querysets."""
     from django.db.models import Count
@@ -62,6 +65,12 @@ def home_summary(user) -> dict:
             for row in applications.order_by().values("status").annotate(n=Count("id")).order_by("status")
         ]
         ctx["notices_to_acknowledge"] = list(notices_pending_acknowledgement(user.agency_id)[:20])
+        # the coordinator's own queue: submitted applications wait for the agency's endorsement,
+        # the bulletin closing soonest first
+        to_endorse = applications.filter(status=ApplicationStatus.SUBMITTED).order_by(
+            "bulletin__closes_at", "created_at", "id")
+        ctx["to_endorse"] = list(to_endorse[:COORDINATOR_LIST_LIMIT])
+        ctx["to_endorse_count"] = to_endorse.count()
         ctx["open_bulletins"] = bulletins_open().count()
     else:
         ctx["applications"] = list(applications.order_by("-created_at", "-id"))

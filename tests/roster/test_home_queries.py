@@ -18,7 +18,8 @@ def grow(world, n):
 
 
 # IPO staff: the three counts and the latest applications (6), then the worklist (9)
-HOME_QUERIES = {"ipo": 15, "coord_a": 9, "officer_x": 5}
+# coordinator: counts, notices, current deployments and statuses (9), then the applications to endorse (2)
+HOME_QUERIES = {"ipo": 15, "coord_a": 11, "officer_x": 5}
 
 
 @pytest.mark.parametrize("persona", sorted(HOME_QUERIES))

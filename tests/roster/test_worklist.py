@@ -104,3 +104,42 @@ def test_it_is_in_french_for_a_french_reader(clients, world, desk):
 def test_only_ipo_staff_get_the_worklist(clients, world, desk, persona):
     html = getattr(clients, persona).get(reverse("home")).content.decode()
     assert 'data-testid="worklist"' not in html
+
+
+# --- the coordinator's queue ------------------------------------------------------------------------
+
+def test_the_coordinator_home_lists_the_applications_awaiting_endorsement(clients, world):
+    now = timezone.now()
+    soon = f.BulletinFactory(mission=world.mission, closes_at=now + dt.timedelta(days=2))
+    first = f.ApplicationFactory(bulletin=soon, status="submitted",
+                                 officer=f.OfficerFactory(agency=world.agency_a, first_name="Amélie", last_name="Roy"))
+    f.ApplicationFactory(bulletin=soon, status="endorsed", officer=f.OfficerFactory(agency=world.agency_a))
+    f.ApplicationFactory(bulletin=soon, status="submitted", officer=f.OfficerFactory(
+        agency=world.agency_b, first_name="Bruno", last_name="Other"))
+    response = clients.coord_a.get(reverse("home"))
+    # the soonest closing first; only agency A's, only submitted ones (world.app_x closes in 20 days)
+    assert response.context["to_endorse"] == [first, world.app_x]
+    assert response.context["to_endorse_count"] == 2
+    html = page_text(response)
+    assert reverse("roster:application-endorse", kwargs={"pk": first.pk}) in html
+    assert "Amélie Roy" in html and "Bruno Other" not in html
+    assert "applications awaiting endorsement</a>" not in html  # every one is listed: no "all N" link
+    # each status of the agency's applications opens that list
+    assert f'href="{reverse("roster:agency-applications")}?status=endorsed"' in html
+
+
+def test_the_coordinator_queue_links_to_the_rest_when_it_is_long(clients, world, settings):
+    for _ in range(11):
+        f.ApplicationFactory(bulletin=f.BulletinFactory(mission=world.mission), status="submitted",
+                             officer=f.OfficerFactory(agency=world.agency_a))
+    html = clients.coord_a.get(reverse("home")).content.decode()
+    assert html.count("Endorse or decline<span") == 10
+    assert "All 12 applications awaiting endorsement" in html
+    assert reverse("roster:agency-applications") + "?status=submitted" in html
+
+
+def test_the_coordinator_queue_says_when_it_is_empty(clients, world):
+    world.app_x.status = "endorsed"
+    world.app_x.save()
+    html = clients.coord_a.get(reverse("home")).content.decode()
+    assert "No application is waiting for your endorsement." in html
