@@ -1,5 +1,9 @@
 """Writes for applications and deployments: keyword-only, atomic, with their notifications."""
 
+import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -77,14 +81,49 @@ def document_errors(uploads, *, already: int = 0) -> list[str]:
     return errors
 
 
+# Files written by the service running now; removed again if it fails, since its rows roll back.
+_files_written: ContextVar[list | None] = ContextVar("files_written", default=None)
+
+
+def _removing_written_files_on_error(service):
+    """Wraps an atomic service (outside its transaction): a document file it wrote is deleted
+    when the service raises, so a rolled-back application leaves no orphan file on disk."""
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        with _written_files_removed_on_error():
+            return service(*args, **kwargs)
+    return wrapper
+
+
+@contextmanager
+def _written_files_removed_on_error():
+    if _files_written.get() is not None:  # an outer service already watches
+        yield
+        return
+    names: list[str] = []
+    token = _files_written.set(names)
+    try:
+        yield
+    except BaseException:
+        storage = ApplicationDocument._meta.get_field("file").storage
+        for name in names:
+            storage.delete(name)
+        raise
+    finally:
+        _files_written.reset(token)
+
+
 def _attach_documents(application: Application, uploads) -> None:
     uploads = [u for u in (uploads or []) if u]
     errors = document_errors(uploads, already=application.documents.count())
     if errors:
         raise ValidationError({"documents": errors})
+    written = _files_written.get()
     for u in uploads:
         doc = ApplicationDocument(application=application, original_name=u.name[:200], size=u.size)
         doc.file.save(u.name, u, save=False)
+        if written is not None:
+            written.append(doc.file.name)
         doc.save()
 
 
@@ -135,6 +174,7 @@ def _check_open(bulletin: Bulletin):
         raise ValidationError(_("This bulletin is not open for applications."))
 
 
+@_removing_written_files_on_error
 @transaction.atomic
 def application_submit(
     *, bulletin: Bulletin, officer: Officer, actor, statement: str = "", documents=(),
@@ -161,6 +201,7 @@ def application_submit(
     )
 
 
+@_removing_written_files_on_error
 @transaction.atomic
 def application_nominate(
     *, bulletin: Bulletin, officer: Officer, actor, statement: str = "", documents=(),
@@ -212,6 +253,7 @@ def _create_application(*, bulletin, officer, actor, statement, documents, statu
     return application
 
 
+@_removing_written_files_on_error
 @transaction.atomic
 def application_update(*, application: Application, actor, statement: str, documents=(), remove_document_ids=())\
         -> Application:

@@ -123,3 +123,33 @@ def test_it_keeps_documents_outside_any_public_url(clients, world, document):
         with pytest.raises(Resolver404):
             resolve(url)
         assert clients.ipo.get(url).status_code == 404
+
+
+def _stored_files():
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+@pytest.mark.parametrize("service", ["submit", "update"])
+def test_a_service_that_fails_after_storing_a_document_leaves_no_file_behind(world, bulletin, monkeypatch, service):
+    from roster import services
+    from roster.services import applications as application_services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the outbox is unreachable")
+
+    before = _stored_files()
+    if service == "submit":
+        monkeypatch.setattr(application_services, "_notify_status", broken)
+        call = lambda: services.application_submit(  # noqa: E731
+            bulletin=bulletin, officer=world.officer_x, actor=world.user_x, statement="Hi",
+            documents=[upload()], confirm_ineligible=True)
+    else:
+        monkeypatch.setattr(application_services.transaction, "on_commit", broken)
+        call = lambda: services.application_update(  # noqa: E731
+            application=world.app_x, actor=world.user_x, statement="Hi", documents=[upload()])
+    with pytest.raises(RuntimeError):
+        call()
+    assert _stored_files() == before
+    assert not Application.objects.filter(bulletin=bulletin).exists()
+    assert not world.app_x.documents.exists()
