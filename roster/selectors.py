@@ -96,6 +96,11 @@ PIPELINE_ORDER = (
     ApplicationStatus.AGENCY_DECLINED,
     ApplicationStatus.WITHDRAWN,
 )
+# Sections whose applicants are out of the running: folded away on the pipeline page.
+PIPELINE_SETTLED = frozenset({
+    ApplicationStatus.SCREENED_OUT, ApplicationStatus.NOT_SELECTED, ApplicationStatus.AGENCY_DECLINED,
+    ApplicationStatus.WITHDRAWN,
+})
 # Moves that have their own page (a checkbox or a required reason) rather than a plain button.
 MOVES_WITH_OWN_PAGE = frozenset(
     {ApplicationStatus.ENDORSED, ApplicationStatus.WITHDRAWN, ApplicationStatus.AGENCY_DECLINED}
@@ -230,7 +235,8 @@ def bulletin_pipeline(user, bulletin) -> dict:
         application.actionable = application.status in actionable
         by_status.setdefault(application.status, []).append(application)
     sections = [
-        {"status": s, "label": ApplicationStatus(s).label, "applications": by_status[s]}
+        {"status": s, "label": ApplicationStatus(s).label, "applications": by_status[s],
+         "settled": s in PIPELINE_SETTLED}
         for s in by_status
         if by_status[s]
     ]

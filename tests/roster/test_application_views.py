@@ -343,6 +343,12 @@ def test_it_groups_the_pipeline_by_state_with_the_positions_counter(clients, wor
     assert "1 of 1 requirements not met" in page.content.decode()
     # only the states IPO staff can move have a checkbox
     assert page.content.decode().count('name="applications"') == 2
+    # an index jumps to each state; the ones out of the running are folded away
+    html = page.content.decode()
+    assert 'href="#s-endorsed">Endorsed by agency (1)</a>' in html and 'href="#s-withdrawn">Withdrawn (1)' in html
+    assert [s["status"] for s in page.context["sections"] if s["settled"]] == ["withdrawn"]
+    assert 'data-testid="settled-withdrawn"' in html and "Show 1 applicant out of the running" in html
+    assert 'data-testid="settled-endorsed"' not in html
 
 
 def test_it_shortlists_in_bulk(clients, world):
