@@ -67,7 +67,7 @@ def home_summary(user) -> dict:
         ctx["notices_to_acknowledge"] = list(notices_pending_acknowledgement(user.agency_id)[:20])
         # the coordinator's own queue: submitted applications wait for the agency's endorsement,
         # the bulletin closing soonest first
-        to_endorse = applications.filter(status=ApplicationStatus.SUBMITTED).order_by(
+        to_endorse = agency_applications(user, status=ApplicationStatus.SUBMITTED).order_by(
             "bulletin__closes_at", "created_at", "id")
         ctx["to_endorse"] = list(to_endorse[:COORDINATOR_LIST_LIMIT])
         ctx["to_endorse_count"] = to_endorse.count()
@@ -96,11 +96,9 @@ PIPELINE_ORDER = (
     ApplicationStatus.AGENCY_DECLINED,
     ApplicationStatus.WITHDRAWN,
 )
-# Sections whose applicants are out of the running: folded away on the pipeline page.
-PIPELINE_SETTLED = frozenset({
-    ApplicationStatus.SCREENED_OUT, ApplicationStatus.NOT_SELECTED, ApplicationStatus.AGENCY_DECLINED,
-    ApplicationStatus.WITHDRAWN,
-})
+# Sections whose applicants are out of the running (closed, and not deployed): folded away on
+# the pipeline page.
+PIPELINE_SETTLED = frozenset(ApplicationStatus) - OPEN_STATES - {ApplicationStatus.DEPLOYED}
 # Moves that have their own page (a checkbox or a required reason) rather than a plain button.
 MOVES_WITH_OWN_PAGE = frozenset(
     {ApplicationStatus.ENDORSED, ApplicationStatus.WITHDRAWN, ApplicationStatus.AGENCY_DECLINED}
