@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agency, Clearance, Officer, Role, User
+from .models import Agency, Clearance, Officer, Role
 
 
 class IpoStaffAdminMixin:
@@ -67,31 +66,6 @@ class AgencyAdmin(IpoStaffAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "province", "is_partner", "language"]
     search_fields = ["name_en", "name_fr", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
-
-
-@admin.register(User)
-class UserAdmin(IpoStaffAdminMixin, BaseUserAdmin):
-    ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "role", "agency", "preferred_language", "is_active"]
-    list_filter = ["role", "preferred_language", "is_active", "agency"]
-    search_fields = ["email", "first_name", "last_name"]
-    list_select_related = ["agency"]
-    autocomplete_fields = ["agency"]
-    fieldsets = (
-        (None, {"fields": ("email", "password")}),
-        (_("Person"), {"fields": ("first_name", "last_name", "preferred_language")}),
-        (_("Role"), {"fields": ("role", "agency", "is_active", "is_staff", "is_superuser")}),
-        (_("Dates"), {"fields": ("last_login", "date_joined")}),
-    )
-    def get_readonly_fields(self, request, obj=None):
-        """Only a superuser grants superuser or staff rights."""
-        if request.user.is_superuser:
-            return ()
-        return ("is_superuser", "is_staff", "last_login", "date_joined")
-
-    add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "role", "agency", "password1", "password2")}),
-    )
 
 
 class ClearanceInline(admin.TabularInline):

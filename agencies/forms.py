@@ -3,25 +3,12 @@ from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, Clearance, Language, LanguageLevel, Officer
-from .permissions import can_filter_by_agency
+from .permissions import can_filter_by_agency, can_read_clearance_details, is_ipo_staff
 from .selectors import agency_visible_to
-
-
-class LoginForm(AuthenticationForm):
-    username = forms.EmailField(
-        label=_("Email address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Sign in")))
-
 
 # --- officers and clearances ----------------------------------------------------------------------
 
@@ -93,21 +80,33 @@ class OfficerForm(forms.ModelForm):
 
 
 class ClearanceForm(forms.ModelForm):
-    """The officer comes from the URL, so one clearance per kind is checked by the service, next to `kind`."""
+    """The officer comes from the URL, so one clearance per kind is checked by the service, next to `kind`.
+
+    Need to know (permissions.can_read_clearance_details): a user who may not read a stored medical or
+    psychological clearance's reference gets neither the reference field nor a changeable kind, only the
+    valid-until date; the service keeps the stored reference whatever is posted."""
 
     class Meta:
         model = Clearance
         fields = ["kind", "valid_until", "reference"]
         widgets = {"valid_until": DATE_WIDGET}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["valid_until"].input_formats = ["%Y-%m-%d"]
+        columns = [Column("kind", css_class="col-md-4"), Column("valid_until", css_class="col-md-4")]
+        if self.instance.pk and not can_read_clearance_details(user, self.instance):
+            del self.fields["reference"]
+            self.fields["kind"].disabled = True
+            self.fields["kind"].help_text = _("Its reference is confidential: only IPO staff and the officer read it.")
+        else:
+            if not is_ipo_staff(user):
+                self.fields["reference"].help_text = _(
+                    "Leave it empty for a medical or psychological clearance: only IPO staff record its reference."
+                )
+            columns.append(Column("reference", css_class="col-md-4"))
         self.helper = _helper(_("Save clearance"))
-        self.helper.layout = Layout(
-            Row(Column("kind", css_class="col-md-4"), Column("valid_until", css_class="col-md-4"),
-                Column("reference", css_class="col-md-4")),
-        )
+        self.helper.layout = Layout(Row(*columns))
 
 
 class ProfileForm(forms.ModelForm):

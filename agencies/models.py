@@ -124,6 +124,7 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [("manage_accounts", _("Can change other logins' passwords, roles, agencies and access"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(role="ipo_staff") | Q(agency__isnull=False),
@@ -139,6 +140,23 @@ class User(AbstractUser):
     @property
     def is_ipo_staff(self):
         return self.is_authenticated and self.role == Role.IPO_STAFF
+
+    def get_session_auth_hash(self):
+        """Sessions are bound to the password and to the privileges: a change of role, agency,
+        staff, superuser or active flag ends every session the login had (Django checks this hash
+        on each request)."""
+        from django.utils.crypto import salted_hmac
+
+        privileges = "|".join(
+            str(v) for v in (self.password, self.role, self.agency_id, self.is_staff, self.is_superuser, self.is_active)
+        )
+        return salted_hmac(
+            "agencies.User.get_session_auth_hash", privileges, algorithm="sha256"
+        ).hexdigest()
+
+    def get_additional_data(self):
+        officer_id = Officer.objects.filter(user_id=self.pk).values_list("pk", flat=True).first() if self.pk else None
+        return {"user_id": self.pk, "officer_id": officer_id}
 
     @property
     def is_coordinator(self):
@@ -225,6 +243,9 @@ class Officer(models.Model):
     def is_woman(self):
         return self.gender == self.Gender.WOMAN
 
+    def get_additional_data(self):
+        return {"officer_id": self.pk}
+
     def years_of_service(self, on: date | None = None) -> int | None:
         if not self.service_start:
             return None
@@ -278,6 +299,9 @@ class Clearance(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.valid_until})"
+
+    def get_additional_data(self):
+        return {"officer_id": self.officer_id}
 
     def is_valid_on(self, day: date) -> bool:
         return self.valid_until >= day

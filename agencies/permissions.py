@@ -1,6 +1,10 @@
 """Predicates used by views, templates and the API alike."""
 
-from .models import Role
+from .models import Clearance, Role
+
+# Need to know: the details (reference) of these clearances are health information, for IPO staff and
+# the officer concerned only. Everyone else who may see the clearance reads its kind and valid-until date.
+CONFIDENTIAL_CLEARANCE_KINDS = frozenset({Clearance.Kind.MEDICAL, Clearance.Kind.PSYCHOLOGICAL})
 
 
 def is_ipo_staff(user) -> bool:
@@ -33,3 +37,18 @@ def can_create_officer(user) -> bool:
 
 def can_filter_by_agency(user) -> bool:
     return is_ipo_staff(user)
+
+
+def is_confidential_clearance(clearance) -> bool:
+    return clearance.kind in CONFIDENTIAL_CLEARANCE_KINDS
+
+
+def can_read_clearance_details(user, clearance) -> bool:
+    """May `user` read the clearance's reference? Any clearance they may see, except a medical or
+    psychological one: that only IPO staff and the officer concerned. Seeing the clearance at all
+    is `clearance_visible_to`'s rule."""
+    if not is_confidential_clearance(clearance):
+        return True
+    if is_ipo_staff(user):
+        return True
+    return is_officer(user) and clearance.officer.user_id == user.pk

@@ -1,8 +1,10 @@
 """Reads for agencies and officers. `officer_visible_to` is the single visibility rule for officers."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, Clearance, Officer, Role
+from .permissions import can_read_clearance_details
 
 
 def scope_to_user(queryset: QuerySet, user, *, officer_path: str) -> QuerySet:
@@ -29,6 +31,17 @@ def officer_visible_to(user) -> QuerySet[Officer]:
 
 def clearance_visible_to(user) -> QuerySet[Clearance]:
     return scope_to_user(Clearance.objects.select_related("officer"), user, officer_path="officer")
+
+
+CONFIDENTIAL = _("Confidential")
+
+
+def clearance_reference_for(user, clearance: Clearance):
+    """The clearance's reference as `user` may read it: "Confidential" in place of a medical or
+    psychological reference they have no need to know (permissions.can_read_clearance_details)."""
+    if can_read_clearance_details(user, clearance):
+        return clearance.reference
+    return CONFIDENTIAL
 
 
 def agency_visible_to(user) -> QuerySet[Agency]:

@@ -10,7 +10,13 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from .models import Clearance, Language, Officer, User
-from .permissions import can_create_officer, can_edit_own_profile, can_manage_officer, is_coordinator
+from .permissions import (
+    can_create_officer,
+    can_edit_own_profile,
+    can_manage_officer,
+    can_read_clearance_details,
+    is_coordinator,
+)
 
 # Multi-field constraints report a non-field error; these say which field the user must change.
 OFFICER_CONSTRAINT_FIELDS = {"officer_badge_unique_in_agency": "badge_number"}
@@ -100,12 +106,25 @@ def _officer_for_clearance_change(actor: User, clearance: Clearance) -> Officer:
 
 @transaction.atomic
 def clearance_save(*, actor: User, clearance: Clearance) -> Clearance:
-    """Add or change a clearance; an officer has at most one clearance of each kind."""
+    """Add or change a clearance; an officer has at most one clearance of each kind.
+
+    Need to know: an actor who may not read a medical or psychological clearance's details
+    (a coordinator) records and renews its valid-until date only. Its stored reference is kept
+    whatever they send, its kind cannot change, and they cannot write a reference into one."""
     officer = _officer_for_clearance_change(actor, clearance)
+    stored = None
     if clearance.pk:
-        stored_officer = Clearance.objects.filter(pk=clearance.pk).values_list("officer_id", flat=True).first()
-        if stored_officer != officer.pk:
+        stored = Clearance.objects.filter(pk=clearance.pk).values("officer_id", "kind", "reference").first()
+        if stored is None or stored["officer_id"] != officer.pk:
             raise PermissionDenied(_("This clearance belongs to another officer."))
+    if stored and not can_read_clearance_details(actor, Clearance(officer=officer, kind=stored["kind"])):
+        if clearance.kind != stored["kind"]:
+            raise ValidationError({"kind": [_("Only IPO staff may change the kind of a medical or "
+                                              "psychological clearance.")]})
+        clearance.reference = stored["reference"]
+    elif (clearance.reference or "").strip() and not can_read_clearance_details(actor, clearance):
+        raise ValidationError({"reference": [_("Only IPO staff record the reference of a medical or "
+                                               "psychological clearance: leave it empty.")]})
     _full_clean(clearance, constraint_fields=CLEARANCE_CONSTRAINT_FIELDS)
     _save(clearance, constraint_fields=CLEARANCE_CONSTRAINT_FIELDS)
     return clearance

@@ -2,7 +2,6 @@
 agencies.services (writes), agencies.selectors (visibility) and agencies.permissions."""
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .access import add_service_errors, get_visible_or_404, require, role_required
-from .forms import ClearanceForm, LoginForm, OfficerFilter, OfficerForm, ProfileForm
+from .forms import ClearanceForm, OfficerFilter, OfficerForm, ProfileForm
 from .models import Clearance, Officer
 from .permissions import can_edit_own_profile, can_filter_by_agency, can_manage_officer
 from .selectors import (
@@ -25,14 +24,6 @@ from .selectors import (
 )
 
 OFFICERS_PER_PAGE = 25
-
-
-class LoginView(auth_views.LoginView):
-    form_class = LoginForm
-    template_name = "registration/login.html"
-    redirect_authenticated_user = True
-
-
 
 
 def _profile_context(officer: Officer, user) -> dict:
@@ -112,7 +103,7 @@ def _clearance_of(request, pk, clearance_pk) -> tuple[Officer, Clearance]:
 
 
 def _clearance_form(request, officer: Officer, clearance: Clearance):
-    form = ClearanceForm(request.POST or None, instance=clearance)
+    form = ClearanceForm(request.POST or None, instance=clearance, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.clearance_save(actor=request.user, clearance=form.instance)

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+SECRET_LINK_PLACEHOLDER = "ROSTER-SECRET-LINK"
+
 
 class OutgoingMail(models.Model):
     """The outbox: one row per recipient, committed with the change that caused it."""
@@ -25,6 +27,10 @@ class OutgoingMail(models.Model):
     # read delivery state without this app importing them.
     topic = models.CharField(_("topic"), max_length=100, blank=True, db_index=True)
     kind = models.CharField(_("kind"), max_length=50, blank=True)
+    # A message that carries a secret link (a password reset or an invitation) is stored with
+    # SECRET_LINK_PLACEHOLDER in its bodies; the link is made at send time by the renderer
+    # registered under this name, so nobody can read it here, in the admin or in the database.
+    secret_link = models.CharField(_("secret link"), max_length=30, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
@@ -41,3 +47,20 @@ class OutgoingMail(models.Model):
 
     def __str__(self):
         return f"{self.to}: {self.subject}"
+
+    @property
+    def has_secret_link(self) -> bool:
+        return bool(self.secret_link)
+
+    @property
+    def readable_text(self) -> str:
+        """The text as stored, with a secret link shown as a note: the link itself is only in
+        the email the recipient received."""
+        if SECRET_LINK_PLACEHOLDER not in self.body_text:
+            return self.body_text
+        from django.utils import translation
+        from django.utils.translation import gettext
+
+        with translation.override(self.language or "en"):
+            note = gettext("[the link is only in the email you received]")
+        return self.body_text.replace(SECRET_LINK_PLACEHOLDER, note)

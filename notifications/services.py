@@ -19,8 +19,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import escape
 
-from .models import OutgoingMail
+from .models import SECRET_LINK_PLACEHOLDER, OutgoingMail
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +58,17 @@ def mail_queue(
     context: dict,
     topic: str = "",
     kind: str = "",
+    secret_link: str = "",
 ) -> list[OutgoingMail]:
     """Render `emails/<template>.{subject,txt,html}` once per recipient, in their language, and
     queue one outbox row each. Must run inside the caller's transaction; the delivery
-    task is enqueued only after it commits."""
+    task is enqueued only after it commits.
+
+    With `secret_link` (the name of a renderer registered with `register_secret_link`), the
+    templates get `secret_link` as a placeholder and the real link is made only when the
+    message is sent: the stored message never holds it."""
+    if secret_link and secret_link not in _SECRET_LINK_RENDERERS:
+        raise ValueError(f"No secret link renderer named {secret_link!r}")
     seen = set()
     rows = []
     for r in recipients:
@@ -70,6 +78,8 @@ def mail_queue(
         seen.add(key)
         lang = r.language if r.language in ("en", "fr") else "en"
         ctx = {**context, "recipient": r, "site_url": settings.SITE_URL, "LANGUAGE_CODE": lang}
+        if secret_link:
+            ctx["secret_link"] = SECRET_LINK_PLACEHOLDER
         with translation.override(lang):
             subject = " ".join(render_to_string(f"emails/{template}.subject.txt", ctx).split())
             text = render_to_string(f"emails/{template}.txt", ctx)
@@ -85,6 +95,7 @@ def mail_queue(
                 message_id=new_message_id(),
                 topic=topic,
                 kind=kind or template,
+                secret_link=secret_link,
             )
         )
     created = OutgoingMail.objects.bulk_create(rows)
@@ -131,17 +142,44 @@ def mail_claim(*, mail_id: int) -> bool:
     )
 
 
+# name -> function(mail) returning the absolute link to put in place of the placeholder, or
+# None when no link can be made any more (the login is gone or inactive).
+_SECRET_LINK_RENDERERS = {}
+
+
+def register_secret_link(name: str, renderer) -> None:
+    """Let a higher app (accounts) make a secret link at send time, from the message's user."""
+    _SECRET_LINK_RENDERERS[name] = renderer
+
+
+def _with_secret_link(mail: OutgoingMail) -> tuple[str, str]:
+    if not mail.secret_link:
+        return mail.body_text, mail.body_html
+    link = _SECRET_LINK_RENDERERS[mail.secret_link](mail)
+    if not link:
+        raise SecretLinkUnavailable(f"No {mail.secret_link} link can be made for this recipient any more")
+    return (
+        mail.body_text.replace(SECRET_LINK_PLACEHOLDER, link),
+        mail.body_html.replace(SECRET_LINK_PLACEHOLDER, escape(link)),
+    )
+
+
+class SecretLinkUnavailable(Exception):
+    pass
+
+
 def build_message(mail: OutgoingMail, connection=None) -> EmailMultiAlternatives:
+    body_text, body_html = _with_secret_link(mail)
     msg = EmailMultiAlternatives(
         subject=mail.subject,
-        body=mail.body_text,
+        body=body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[mail.to],
         headers={"Message-ID": mail.message_id, "Content-Language": mail.language},
         connection=connection,
     )
-    if mail.body_html:
-        msg.attach_alternative(mail.body_html, "text/html")
+    if body_html:
+        msg.attach_alternative(body_html, "text/html")
     return msg
 
 
@@ -165,7 +203,12 @@ def mail_deliver(*, mail_id: int, connection=None) -> DeliveryResult:
         return DeliveryResult()
     mail = OutgoingMail.objects.get(pk=mail_id)
     try:
-        build_message(mail, connection or get_connection()).send(fail_silently=False)
+        message = build_message(mail, connection or get_connection())
+    except SecretLinkUnavailable as exc:
+        mail_mark_failed(mail_id=mail.pk, error=str(exc))
+        return DeliveryResult(claimed=True)
+    try:
+        message.send(fail_silently=False)
     except Exception as exc:  # SMTP refusals, timeouts, connection errors
         return _record_failure(mail, exc)
     OutgoingMail.objects.filter(pk=mail.pk, status=OutgoingMail.Status.SENDING).update(

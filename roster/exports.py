@@ -1,8 +1,9 @@
 """CSV and Excel (XLSX) exports of the roster, a bulletin's applicants and the deployments in a range.
 
 The views hand in the visibility-scoped querysets the pages use (`deployment_visible_to`,
-`application_visible_to`), so an export holds exactly the rows its user may see. Each table is
-read in one query. Column headers are translated into the active language.
+`application_visible_to`), so an export holds exactly the rows its user may see; a sensitive
+repatriation reason is written as the pages show it to that user (selectors.repatriation_reason_for).
+Each table is read in one query. Column headers are translated into the active language.
 
 Cells are guarded against CSV/formula injection: a text cell starting with = + - @ (or a tab or
 carriage return) is prefixed with a single quote, in both formats.
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from .medals import days_served
 from .models import Application, Deployment
+from .selectors import repatriation_reason_for
 
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
@@ -178,15 +180,21 @@ def roster_table(deployments: QuerySet[Deployment], *, today: date | None = None
     )
 
 
-def deployments_table(deployments: QuerySet[Deployment], start: date, end: date, *, today: date | None = None):
-    """`deployments`: the user's deployments overlapping [start, end] (dashboard.deployments_overlapping)."""
+def deployments_table(
+    deployments: QuerySet[Deployment], start: date, end: date, *, user, today: date | None = None
+) -> Table:
+    """`deployments`: the user's deployments overlapping [start, end] (dashboard.deployments_overlapping).
+    The repatriation reason is written as `user` may read it (selectors.repatriation_reason_for)."""
     today = today or timezone.localdate()
     qs = deployments.order_by("start_date", "officer__last_name", "id")
     return Table(
         title=_("Deployments"),
         filename=f"deployments-{start:%Y-%m-%d}-{end:%Y-%m-%d}",
         headers=[*_deployment_headers(), _("Repatriation reason")],
-        rows=([*_deployment_row(d, today), d.get_repatriation_reason_display()] for d in qs.iterator(chunk_size=2000)),
+        rows=(
+            [*_deployment_row(d, today), str(repatriation_reason_for(user, d))]
+            for d in qs.iterator(chunk_size=2000)
+        ),
     )
 
 

@@ -106,6 +106,9 @@ class Application(models.Model):
     def __str__(self):
         return f"{self.officer} → {self.bulletin.reference}"
 
+    def get_additional_data(self):
+        return {"officer_id": self.officer_id}
+
     @property
     def is_open(self):
         return self.status in OPEN_STATES
@@ -213,6 +216,9 @@ class Deployment(models.Model):
 
     def __str__(self):
         return f"{self.officer} @ {self.mission.code} ({self.start_date} → {self.end_date})"
+
+    def get_additional_data(self):
+        return {"officer_id": self.officer_id}
 
     @property
     def end_date(self):

@@ -1,11 +1,13 @@
 """Reads for applications and deployments; `*_visible_to` carry the visibility rule."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from agencies.permissions import is_ipo_staff
 from agencies.selectors import scope_to_user
 
 from .models import OPEN_STATES, Application, ApplicationStatus, Deployment
+from .permissions import can_read_repatriation_reason
 
 
 def application_visible_to(user) -> QuerySet[Application]:
@@ -322,6 +324,42 @@ def deployment_linked(user, deployment: Deployment) -> list[Deployment]:
     if deployment.replaces_id:
         condition |= Q(pk=deployment.replaces_id)
     return list(deployment_visible_to(user).filter(condition).order_by("start_date", "id"))
+
+
+# --- need to know: repatriation reasons (roster.permissions) ------------------------------
+
+REPATRIATED_EARLY = _("Repatriated early")
+
+
+def repatriation_reason_shown(deployment: Deployment, *, readable: bool, reason: str | None = None):
+    """The reason's label, or "Repatriated early" when it may not be read; "" without a reason.
+    Lazy, so an email renders it in each recipient's language; str() it for a file."""
+    code = deployment.repatriation_reason if reason is None else reason
+    if not code:
+        return ""
+    if not readable:
+        return REPATRIATED_EARLY
+    return dict(Deployment.RepatriationReason.choices).get(code, code)
+
+
+def repatriation_reason_for(user, deployment: Deployment, *, reason: str | None = None):
+    """The repatriation reason as `user` may read it (pages, exports). `reason`: a logged event's code."""
+    readable = can_read_repatriation_reason(user, deployment, reason=reason)
+    return repatriation_reason_shown(deployment, readable=readable, reason=reason)
+
+
+def repatriation_note_for(user, deployment: Deployment, *, reason: str | None = None, note: str | None = None) -> str:
+    """The repatriation note (or a logged event's `note`) if `user` may read the reason, else ""."""
+    note = deployment.repatriation_note if note is None else note
+    return note if can_read_repatriation_reason(user, deployment, reason=reason) else ""
+
+
+def deployment_event_note_for(user, deployment: Deployment, event) -> str:
+    """A deployment event's note as `user` may read it: a repatriation's note goes with its reason."""
+    if event.action == "repatriated":
+        reason = (event.data or {}).get("reason") or deployment.repatriation_reason
+        return repatriation_note_for(user, deployment, reason=reason, note=event.note)
+    return event.note
 
 
 def deployments_replaceable(user, mission_id) -> QuerySet[Deployment]:

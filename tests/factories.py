@@ -1,4 +1,6 @@
 import datetime as dt
+import functools
+import io
 
 import factory
 from django.utils import timezone
@@ -146,3 +148,15 @@ class DeploymentFactory(factory.django.DjangoModelFactory):
     start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
     planned_end_date = factory.LazyAttribute(lambda o: o.start_date + dt.timedelta(days=365))
     status = Deployment.Status.IN_MISSION
+
+
+@functools.cache
+def minimal_pdf_bytes() -> bytes:
+    """A real one-page blank PDF written by pypdf: the smallest file the upload check accepts."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

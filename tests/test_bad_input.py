@@ -12,7 +12,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 HUGE = "99999999999999999999"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = f.minimal_pdf_bytes()
 
 
 @pytest.mark.parametrize(

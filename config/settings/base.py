@@ -5,6 +5,7 @@ commit, mail written to files under var/mail. Set DATABASE_URL, REDIS_URL and
 EMAIL_URL for the production setup.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,10 +37,17 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "auditlog",
+    "audit",
     "agencies",
     "missions",
     "roster",
     "notifications",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -51,9 +59,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "agencies.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.MfaMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
+    "audit.middleware.AuditActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-axes last: it turns a locked-out sign-in into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -71,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.session_limits",
             ],
         },
     },
@@ -93,6 +109,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "agencies.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out sign-in before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -180,7 +200,45 @@ ROSTER = {
     "DOCUMENTS_PER_APPLICATION": 3,
     "ENDING_SOON_DAYS": 90,
     "CLEARANCE_EXPIRY_WARNING_DAYS": 60,
+    # Accounts and sessions (accounts app)
+    "MFA_REQUIRED": env.bool("ROSTER_MFA_REQUIRED", default=True),
+    "SESSION_IDLE_SECONDS": env.int("ROSTER_SESSION_IDLE_SECONDS", default=30 * 60),
+    "SESSION_ABSOLUTE_SECONDS": env.int("ROSTER_SESSION_ABSOLUTE_SECONDS", default=12 * 3600),
+    "SESSION_WARNING_SECONDS": env.int("ROSTER_SESSION_WARNING_SECONDS", default=120),
+    "REAUTH_SECONDS": env.int("ROSTER_REAUTH_SECONDS", default=5 * 60),
+    "RESET_RATE_PER_IP": env("ROSTER_RESET_RATE_PER_IP", default="10/h"),
+    "RESET_RATE_PER_EMAIL": env("ROSTER_RESET_RATE_PER_EMAIL", default="3/h"),
+    "MFA_RATE": env("ROSTER_MFA_RATE", default="10/5m"),
+    # Privacy
+    "RETENTION_YEARS": env.int("ROSTER_RETENTION_YEARS", default=2),
 }
+
+# --- Accounts: lockout (django-axes), MFA (django-otp), sessions, rate limits -------------------
+AXES_FAILURE_LIMIT = env.int("ROSTER_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ROSTER_LOGIN_LOCKOUT_MINUTES", default=15))
+# Counted per account and, separately, per client address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Deployment roster")
+# A session lives at most ROSTER_SESSION_ABSOLUTE_SECONDS; the idle limit is checked per request.
+SESSION_COOKIE_AGE = ROSTER["SESSION_ABSOLUTE_SECONDS"]
+SESSION_COOKIE_SAMESITE = "Lax"
+# Rate limits (password reset, MFA) count in the cache: Redis when there is one, so every web
+# process shares the counts.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("CACHE_URL", default=REDIS_URL)}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+}
+# The audit trail: django-auditlog writes change entries to audit.AuditEntry.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+AUDITLOG_STORE_JSON_CHANGES = True
 
 # Content Security Policy (django-csp): everything is served by the app itself; no inline
 # script anywhere. Inline style attributes remain for progress bars and SVG charts.

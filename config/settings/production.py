@@ -1,7 +1,7 @@
 """Production: refuses to start without SECRET_KEY; passes `manage.py check --deploy`."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import ROSTER, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: a missing key stops the start
@@ -18,3 +18,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes speak plain HTTP inside the network
+# Two-step verification is required of IPO staff and coordinators; only an explicit
+# ROSTER_MFA_REQUIRED=false turns it off.
+ROSTER = {**ROSTER, "MFA_REQUIRED": env.bool("ROSTER_MFA_REQUIRED", default=True)}

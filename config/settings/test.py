@@ -17,6 +17,9 @@ STORAGES = {
 # Unit tests run tasks in-process; integration tests start real workers with their own settings.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
-ROSTER = {**ROSTER}
+# Enforcement is off by default so the personas sign in with force_login; tests/accounts turn it on.
+ROSTER = {**ROSTER, "MFA_REQUIRED": False}
+# Rate-limit counters stay in each test process, never in the shared Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -1,7 +1,6 @@
-"""Roster services, one module per area: applications, deployments, accounts (officer logins).
+"""Roster services, one module per area: applications, deployments.
 Callers use `roster.services.<name>`."""
 
-from .accounts import officer_invite, password_reset_request
 from .applications import (
     actor_role_for,
     allowed_transitions,
@@ -45,9 +44,7 @@ __all__ = [
     "document_errors",
     "filled_positions",
     "handovers",
-    "officer_invite",
     "overlapping",
-    "password_reset_request",
     "strength_problems",
     "validate_pdf",
 ]

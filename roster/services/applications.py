@@ -15,6 +15,7 @@ from missions.models import Bulletin
 from notifications.services import Recipient, mail_queue, recipient_for_user
 
 from .. import eligibility
+from ..documents import pdf_problem
 from ..models import (
     TRANSITIONS,
     Application,
@@ -50,20 +51,15 @@ def allowed_transitions(application: Application, actor) -> list[str]:
 # --- documents -------------------------------------------------------------------------
 
 def validate_pdf(upload) -> None:
-    """PDF only, checked by content; at most the configured size."""
+    """A plain PDF only, checked by parsing its content (`roster.documents.pdf_problem`: no
+    scripts, launch actions, embedded files, XFA forms or encryption); at most the configured size."""
     max_bytes = settings.ROSTER["DOCUMENT_MAX_BYTES"]
     if upload.size > max_bytes:
         raise ValidationError(
             _("%(name)s is larger than %(mb)d MB.") % {"name": upload.name, "mb": max_bytes // (1024 * 1024)}
         )
-    upload.seek(0)
-    head = upload.read(1024)
-    upload.seek(0)
-    import filetype
-
-    kind = filetype.guess(head)
-    if not head.lstrip().startswith(b"%PDF-") or kind is None or kind.mime != "application/pdf":
-        raise ValidationError(_("%(name)s is not a PDF document.") % {"name": upload.name})
+    if problem := pdf_problem(upload):
+        raise ValidationError(problem)
 
 
 def document_errors(uploads, *, already: int = 0) -> list[str]:

@@ -14,13 +14,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Clearance, Officer
+from agencies.models import Clearance, Officer, User
 from agencies.permissions import is_ipo_staff
 from agencies.validators import validate_plausible_date
 from missions.models import Mission
 from notifications.services import mail_queue
 
 from ..models import Application, ApplicationStatus, Deployment, DeploymentEvent
+from ..permissions import recipient_can_read_repatriation_reason
+from ..selectors import repatriation_reason_shown
 from .applications import _people_for, application_transition
 
 D = Deployment.Status
@@ -119,19 +121,39 @@ def _log(deployment, *, action, actor, note="", data=None, notify=True) -> Deplo
     event = DeploymentEvent.objects.create(
         deployment=deployment, action=action, actor=actor, note=note or "", data=data or {}
     )
-    if notify and deployment.application_id:
-        recipients = _people_for(deployment.application)
-    elif notify:
-        recipients = _people_for(Application(officer=deployment.officer))
     if notify:
-        mail_queue(
-            recipients=recipients,
-            template="deployment_update",
-            context={"deployment": deployment, "event": event, "officer": deployment.officer,
-                     "mission": deployment.mission},
-            topic=f"deployment:{deployment.pk}",
-        )
+        _notify(deployment, event)
     return event
+
+
+def _notify(deployment, event) -> None:
+    """Email the officer and their agency's coordinators. A repatriation's reason and note reach
+    only the recipients who may read them (roster.permissions); the others learn that the officer
+    was repatriated early."""
+    if deployment.application_id:
+        recipients = _people_for(deployment.application)
+    else:
+        recipients = _people_for(Application(officer=deployment.officer))
+    context = {"deployment": deployment, "event": event, "officer": deployment.officer,
+               "mission": deployment.mission, "note": event.note, "repatriation_reason": ""}
+    if event.action != "repatriated":
+        mail_queue(recipients=recipients, template="deployment_update", context=context,
+                   topic=f"deployment:{deployment.pk}")
+        return
+    accounts = User.objects.in_bulk([r.user_id for r in recipients if r.user_id])
+    audiences: dict[bool, list] = {True: [], False: []}
+    for r in recipients:
+        readable = recipient_can_read_repatriation_reason(r, deployment, user=accounts.get(r.user_id))
+        audiences[readable].append(r)
+    for readable, group in audiences.items():
+        if group:
+            mail_queue(
+                recipients=group,
+                template="deployment_update",
+                context={**context, "note": event.note if readable else "",
+                         "repatriation_reason": repatriation_reason_shown(deployment, readable=readable)},
+                topic=f"deployment:{deployment.pk}",
+            )
 
 
 @transaction.atomic

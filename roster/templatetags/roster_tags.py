@@ -42,3 +42,16 @@ def mission_handovers(mission, user):
 def clearance_conflicts(officer, clearances=None):
     """On an officer's page: which open bulletins their clearances would not cover."""
     return {"conflicts": selectors.clearance_conflicts(officer, clearances), "officer": officer}
+
+
+@register.filter
+def repatriation_reason_for(deployment, user):
+    """`{{ deployment|repatriation_reason_for:user }}`: the reason, or "Repatriated early" where
+    `user` has no need to know it (roster.permissions.can_read_repatriation_reason)."""
+    return selectors.repatriation_reason_for(user, deployment)
+
+
+@register.filter
+def repatriation_note_for(deployment, user):
+    """`{{ deployment|repatriation_note_for:user }}`: the repatriation note, or "" where `user` may not read it."""
+    return selectors.repatriation_note_for(user, deployment)

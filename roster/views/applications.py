@@ -80,7 +80,8 @@ def application_detail(request, pk):
 
 @login_required
 def application_document(request, pk, doc_pk):
-    """Serve a document of an application the user may see; any other pairing answers 404."""
+    """Serve a document of an application the user may see; any other pairing answers 404. Always
+    as a download (never rendered inline, never sniffed), and never kept in a cache."""
     application = get_visible_or_404(application_visible_to(request.user), pk=pk)
     document = get_object_or_404(ApplicationDocument, pk=doc_pk, application=application)
     try:
@@ -88,10 +89,10 @@ def application_document(request, pk, doc_pk):
     except FileNotFoundError:
         raise Http404
     response = FileResponse(
-        handle, as_attachment=False, filename=document.original_name, content_type="application/pdf"
+        handle, as_attachment=True, filename=document.original_name, content_type="application/pdf"
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+    response["Cache-Control"] = "no-store, private"
     return response
 
 

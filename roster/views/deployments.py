@@ -31,14 +31,17 @@ from ..forms_deployments import (
     StartForm,
 )
 from ..models import ApplicationStatus, Deployment, DeploymentEvent
+from ..permissions import can_read_repatriation_reason
 from ..selectors import (
     application_visible_to,
     deployment_actions,
     deployment_create_preview,
+    deployment_event_note_for,
     deployment_linked,
     deployment_of_application,
     deployment_visible_to,
     deployments_replaceable,
+    repatriation_reason_for,
     roster_for,
 )
 
@@ -150,8 +153,8 @@ def _show(day) -> str:
     return formats.date_format(day, "DATE_FORMAT") if day else ""
 
 
-def describe_event(event: DeploymentEvent) -> str:
-    """An event's data in words."""
+def describe_event(event: DeploymentEvent, *, user, deployment: Deployment) -> str:
+    """An event's data in words, as `user` may read them (a sensitive repatriation reason is not named)."""
     data = event.data or {}
     if event.action == "created":
         parts = [_("Planned from %(start)s to %(end)s.")
@@ -171,10 +174,11 @@ def describe_event(event: DeploymentEvent) -> str:
     if event.action == "completed":
         return _("Tour ended on %(date)s.") % {"date": _show(data.get("on"))}
     if event.action == "repatriated":
-        reasons = dict(Deployment.RepatriationReason.choices)
-        reason = data.get("reason", "")
+        reason = data.get("reason") or deployment.repatriation_reason
+        if not can_read_repatriation_reason(user, deployment, reason=reason):
+            return _("Repatriated early on %(date)s.") % {"date": _show(data.get("on"))}
         return _("Repatriated on %(date)s (%(reason)s).") % {
-            "date": _show(data.get("on")), "reason": reasons.get(reason, reason)
+            "date": _show(data.get("on")), "reason": repatriation_reason_for(user, deployment, reason=reason)
         }
     return ""
 
@@ -190,7 +194,8 @@ def _render_detail(request, deployment, *, start_form=None, complete_form=None):
     events = list(deployment.events.select_related("actor"))
     for event in events:
         event.label = EVENT_LABELS.get(event.action, event.action)
-        event.summary = describe_event(event)
+        event.summary = describe_event(event, user=request.user, deployment=deployment)
+        event.note_shown = deployment_event_note_for(request.user, deployment, event)
     context = {
         "deployment": deployment,
         "actions": actions,

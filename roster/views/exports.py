@@ -35,5 +35,5 @@ def export_deployments(request, fmt):
             messages.error(request, message)
         return redirect("roster:dashboard")
     deployments = deployments_overlapping(deployment_visible_to(request.user), start, end)
-    table = exports.deployments_table(deployments, start, end, today=timezone.localdate())
+    table = exports.deployments_table(deployments, start, end, user=request.user, today=timezone.localdate())
     return exports.export_response(table, fmt)

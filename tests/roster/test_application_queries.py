@@ -8,7 +8,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = f.minimal_pdf_bytes()
 
 # session + user, applications (bulletin, mission, officer, agency, nominator joined),
 # their documents, their events (actor joined)

@@ -17,7 +17,7 @@ from tests.pages import page_text
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = f.minimal_pdf_bytes()
 
 
 def pdf(name="cv.pdf"):

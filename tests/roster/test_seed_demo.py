@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from agencies.models import Agency, Clearance, Officer, User
 from missions.models import Bulletin, BulletinNotice, Mission
@@ -50,7 +51,8 @@ def test_it_resets_a_changed_demo_password_on_the_next_run(seeded):
     user.set_password("something-else")
     user.save()
     seed()
-    assert authenticate(email="ipo@demo.example", password=PASSWORD) is not None
+    login = RequestFactory().post("/accounts/login/")
+    assert authenticate(login, email="ipo@demo.example", password=PASSWORD) is not None
 
 
 def test_it_creates_the_partner_agencies_and_the_rcmp(seeded):
@@ -107,7 +109,8 @@ def test_no_bulletin_selects_more_officers_than_its_positions(seeded):
 
 def test_the_three_demo_logins_authenticate(seeded):
     for email in DEMO_LOGINS:
-        assert authenticate(email=email, password=PASSWORD) is not None, email
+        login = RequestFactory().post("/accounts/login/")
+        assert authenticate(login, email=email, password=PASSWORD) is not None, email
     coordinator = User.objects.get(email="coordinator@demo.example")
     officer = User.objects.get(email="officer@demo.example")
     assert coordinator.agency.slug == officer.agency.slug == "ottawa-police"
