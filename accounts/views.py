@@ -2,7 +2,6 @@
 input, call one service and redirect; the rules live in accounts.services and .permissions."""
 
 import base64
-from functools import wraps
 
 import segno
 from django.conf import settings
@@ -28,6 +27,7 @@ from audit.selectors import audit_entries, reads_of_officer, seek_page
 from audit.services import audit_security
 
 from . import services, sessions
+from .decorators import recent_auth_required
 from .forms import AuditSearchForm, CodeForm, LoginForm, OutboxPasswordResetForm, ReauthForm, SetupForm
 from .permissions import can_read_audit, mfa_required_for
 from .selectors import officers_matching, users_matching
@@ -95,22 +95,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 # --- re-authentication for sensitive actions -----------------------------------------------------
-
-def recent_auth_required(view):
-    """A sensitive action (exporting personal data, changing a login's role or agency, downloading
-    another person's records in bulk) asks for the password or a code again when it was not given
-    in the last few minutes (ROSTER_REAUTH_SECONDS)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not sessions.recently_authenticated(request):
-            return redirect_to_login(request.get_full_path(), login_url="accounts:reauth")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
 
 @login_required
 def reauth(request):

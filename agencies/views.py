@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.services import audit_read
+
 from . import services
 from .access import add_service_errors, get_visible_or_404, require, role_required
 from .forms import ClearanceForm, OfficerFilter, OfficerForm, ProfileForm
@@ -59,6 +61,8 @@ def officer_list(request):
 @login_required
 def officer_detail(request, pk):
     officer = get_visible_or_404(officer_visible_to(request.user), pk=pk)
+    audit_read(actor=request.user, obj=officer, event="read.officer", officer_id=officer.pk,
+               officer_user_id=officer.user_id, request=request)
     return render(request, "agencies/officer_detail.html", _profile_context(officer, request.user))
 
 

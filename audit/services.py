@@ -42,8 +42,11 @@ def _actor(actor):
 
 
 def audit_read(*, actor, obj=None, model=None, event: str, officer_id=None, rows=None, request=None,
-               detail: dict | None = None) -> AuditEntry:
-    """Record that `actor` read personal data: `obj` (one record) or `model` (a list or export)."""
+               detail: dict | None = None, officer_user_id=None) -> AuditEntry | None:
+    """Record that `actor` read personal data: `obj` (one record) or `model` (a list or export).
+    A person reading their own record (`officer_user_id` is theirs) is not recorded."""
+    if officer_user_id is not None and getattr(actor, "pk", None) == officer_user_id:
+        return None
     target_model = model or type(obj)
     return AuditEntry.objects.create(
         kind=AuditEntry.Kind.READ,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.access import add_service_errors, flash_errors, get_visible_or_404, require, role_required
 from agencies.selectors import officer_for_user
+from audit.services import audit_read
 from missions.selectors import bulletin_visible_to
 
 from .. import eligibility, selectors, services
@@ -63,6 +64,8 @@ def _to_detail(application):
 @login_required
 def application_detail(request, pk):
     application = get_visible_or_404(application_page_queryset(request.user), pk=pk)
+    audit_read(actor=request.user, obj=application, event="read.application", officer_id=application.officer_id,
+               officer_user_id=application.officer.user_id, request=request)
     actions = application_actions(request.user, application)
     return render(
         request,
@@ -88,6 +91,9 @@ def application_document(request, pk, doc_pk):
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404
+    audit_read(actor=request.user, obj=document, event="read.document", officer_id=application.officer_id,
+               officer_user_id=application.officer.user_id, request=request,
+               detail={"application": application.pk, "file": document.original_name})
     response = FileResponse(
         handle, as_attachment=True, filename=document.original_name, content_type="application/pdf"
     )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from agencies.access import add_service_errors, flash_errors, get_visible_or_404, require, role_required
 from agencies.permissions import is_ipo_staff
 from agencies.validators import bounded_id
+from audit.services import audit_read
 from missions.models import Mission
 from missions.selectors import mission_visible_to
 
@@ -215,6 +216,8 @@ def deployment_detail(request, pk):
     deployment = get_visible_or_404(
         deployment_visible_to(request.user).select_related("application", "application__bulletin"), pk=pk
     )
+    audit_read(actor=request.user, obj=deployment, event="read.deployment", officer_id=deployment.officer_id,
+               officer_user_id=deployment.officer.user_id, request=request)
     return _render_detail(request, deployment)
 
 

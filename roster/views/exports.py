@@ -5,28 +5,46 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from accounts.decorators import recent_auth_required
 from agencies.access import get_visible_or_404, role_required
+from audit.services import audit_read
 from missions.selectors import bulletin_visible_to
 
 from .. import exports
 from ..dashboard import deployments_overlapping
+from ..models import Application, Deployment
 from ..selectors import application_visible_to, deployment_visible_to, roster_for
 
 
+def _export(request, table, fmt, *, model, what: str):
+    """Send the export and record it in the audit trail with its row count. Exports are personal
+    data in bulk: the views ask for the password again when it was not given recently."""
+    rows = list(table.rows)
+    table.rows = rows
+    audit_read(actor=request.user, model=model, event="read.export", rows=len(rows), request=request,
+               detail={"export": what, "format": fmt, "query": request.GET.urlencode()[:500]})
+    return exports.export_response(table, fmt)
+
+
 @role_required("ipo_staff", "coordinator")
+@recent_auth_required
 def export_roster(request, fmt):
     # the rows of the roster page (roster:roster), whatever its filters
-    return exports.export_response(exports.roster_table(roster_for(request.user), today=timezone.localdate()), fmt)
+    table = exports.roster_table(roster_for(request.user), today=timezone.localdate())
+    return _export(request, table, fmt, model=Deployment, what="roster")
 
 
 @role_required("ipo_staff", "coordinator")
+@recent_auth_required
 def export_applicants(request, bulletin_pk, fmt):
     bulletin = get_visible_or_404(bulletin_visible_to(request.user), pk=bulletin_pk)
     applications = application_visible_to(request.user).filter(bulletin=bulletin)
-    return exports.export_response(exports.applicants_table(bulletin, applications), fmt)
+    return _export(request, exports.applicants_table(bulletin, applications), fmt, model=Application,
+                   what=f"applicants:{bulletin.reference}")
 
 
 @role_required("ipo_staff", "coordinator")
+@recent_auth_required
 def export_deployments(request, fmt):
     try:
         start, end = exports.parse_date_range(request.GET.get("start"), request.GET.get("end"))
@@ -36,4 +54,4 @@ def export_deployments(request, fmt):
         return redirect("roster:dashboard")
     deployments = deployments_overlapping(deployment_visible_to(request.user), start, end)
     table = exports.deployments_table(deployments, start, end, user=request.user, today=timezone.localdate())
-    return exports.export_response(table, fmt)
+    return _export(request, table, fmt, model=Deployment, what=f"deployments:{start}:{end}")

@@ -54,7 +54,8 @@ def test_the_officer_list_has_a_constant_query_count(
 def test_the_officer_detail_has_a_constant_query_count(clients, world, django_assert_num_queries):
     for kind in ("medical", "passport", "security", "firearms"):
         f.ClearanceFactory(officer=world.officer_x, kind=kind)
-    with django_assert_num_queries(5):  # session, user, officer with its agency, clearances, open bulletins
+    with django_assert_num_queries(6):  # session, user, officer with its agency, its audit entry, clearances,
+        # open bulletins
         response = clients.coord_a.get(reverse("agencies:officer-detail", args=[world.officer_x.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("<tr") >= 5  # header + the four clearances

@@ -19,8 +19,9 @@ AGENCY_APPLICATIONS_QUERIES = 4
 # session + user, bulletin, applications (officer, agency, nominator joined), documents,
 # officers' clearances (for eligibility), positions filled
 PIPELINE_QUERIES = 7
-# session + user, application (all joined), documents, clearances, events (actor joined)
-APPLICATION_PAGE_QUERIES = 6
+# session + user, application (all joined), the audit entry of the read, documents, clearances,
+# events (actor joined)
+APPLICATION_PAGE_QUERIES = 7
 # session + user, bulletin, active officers (with "already applied"), their clearances
 NOMINATE_PAGE_QUERIES = 5
 

@@ -19,8 +19,9 @@ ROSTER_QUERIES_IPO = 6
 # the same without the agency filter, plus the coordinator's agency named in the heading
 ROSTER_QUERIES_COORDINATOR = 6
 # session + user, deployment (officer, agency, mission, application, bulletin joined),
-# the deployments it replaces or that replace it (visible ones), events (actor joined)
-DEPLOYMENT_PAGE_QUERIES = 5
+# the audit entry of the read, the deployments it replaces or that replace it (visible ones),
+# events (actor joined)
+DEPLOYMENT_PAGE_QUERIES = 6
 
 
 def bulk_deployments(world, n):
