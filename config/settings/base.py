@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "roster",
     "notifications",
     "accounts",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +184,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": ROSTER_OUTBOX_SWEEP_SECONDS},
     "bulletins-close-due": {"task": "missions.tasks.bulletins_close_due", "schedule": 60.0},
     "bulletins-remind": {"task": "missions.tasks.bulletins_send_reminders", "schedule": 3600.0},
+    # Anonymise the officers past the retention period (privacy app), once a night, Ottawa time.
+    "privacy-retention": {"task": "privacy.tasks.retention_run", "schedule": crontab(hour=3, minute=30)},
 }
 
 # --- Program rules (domain-facts.md); each is a setting, never a buried constant ---
@@ -211,6 +215,8 @@ ROSTER = {
     "MFA_RATE": env("ROSTER_MFA_RATE", default="10/5m"),
     # Privacy
     "RETENTION_YEARS": env.int("ROSTER_RETENTION_YEARS", default=2),
+    # Where officers send Privacy Act access and correction requests (the privacy notice).
+    "PRIVACY_CONTACT_EMAIL": env("ROSTER_PRIVACY_CONTACT_EMAIL", default="ipo-privacy@ipo.example"),
 }
 
 # --- Accounts: lockout (django-axes), MFA (django-otp), sessions, rate limits -------------------
@@ -238,6 +244,9 @@ CACHES = {
 }
 # The audit trail: django-auditlog writes change entries to audit.AuditEntry.
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+# auditlog's own migrations would create its stock table beside ours (they ignore the swap);
+# with none, nothing of it reaches the database.
+MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_STORE_JSON_CHANGES = True
 
 # Content Security Policy (django-csp): everything is served by the app itself; no inline
