@@ -8,6 +8,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -132,4 +133,6 @@ class UserAdmin(BaseUserAdmin):
             if can_change_account(request.user, user):
                 services.mfa_reset(actor=request.user, user=user, request=request)
                 done += 1
-        self.message_user(request, _("Two-step verification reset for %(n)d login(s).") % {"n": done})
+        self.message_user(request, ngettext(
+            "Two-step verification reset for %(n)d login.", "Two-step verification reset for %(n)d logins.", done
+        ) % {"n": done})

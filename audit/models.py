@@ -67,10 +67,16 @@ class AuditEntry(AbstractLogEntry):
 
     @property
     def action_label(self):
-        if self.kind != self.Kind.CHANGE:
+        if self.kind != self.Kind.CHANGE or self.event:
             return event_label(self.event)
-        return dict(self.Action.choices).get(self.action, "")
+        return CHANGE_LABELS.get(self.action, "")
 
+
+CHANGE_LABELS = {
+    AbstractLogEntry.Action.CREATE: _("Created"),
+    AbstractLogEntry.Action.UPDATE: _("Changed"),
+    AbstractLogEntry.Action.DELETE: _("Deleted"),
+}
 
 # Human labels for events (reads and security); unknown codes show as they are.
 EVENT_LABELS = {

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from agencies.models import Agency, Clearance, Officer, Role, User
+from audit.services import untracked
 from missions.models import Bulletin, BulletinNotice, Mission
 from notifications.models import OutgoingMail
 from roster.models import Application, ApplicationEvent, ApplicationStatus, Deployment, DeploymentEvent
@@ -79,7 +80,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = monotonic_clock.monotonic()
-        with transaction.atomic():
+        # Demo records are made up, not changes anyone made: the audit trail starts empty.
+        with transaction.atomic(), untracked():
             if Bulletin.objects.filter(created_by__email=data.IPO_EMAIL).exists():
                 fixed = self.check_demo_passwords()
                 self.stdout.write(
