@@ -216,6 +216,8 @@ class Officer(models.Model):
     manual_driving = models.BooleanField(_("drives a manual transmission"), null=True, blank=True)
     firearms_qualified = models.BooleanField(_("firearms qualification"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Set when the retention period ended and the personal data was erased (privacy app).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

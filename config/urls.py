@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("officers/", include("agencies.urls")),
+    path("privacy/", include("privacy.urls")),
     path("", include("missions.urls")),
     path("", include("notifications.urls")),
     path("", include("roster.urls")),

@@ -55,6 +55,20 @@ def _document_of_app_x_pk(w):
     return w.app_x.documents.create(file=ContentFile(pdf, name="cv.pdf"), original_name="cv.pdf", size=len(pdf)).pk
 
 
+def _officer_due_for_retention_pk(w):
+    """An officer of agency A whose profile was added three years ago, with nothing since."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from agencies.models import Officer
+    from tests.factories import OfficerFactory
+
+    officer = OfficerFactory(agency=w.agency_a)
+    Officer.objects.filter(pk=officer.pk).update(created_at=timezone.now() - dt.timedelta(days=3 * 366))
+    return officer.pk
+
+
 ROLE_ACCESS = {
     "home": row(ALL_SIGNED_IN),
     "healthz": row({p: 200 for p in PERSONAS}),
@@ -210,6 +224,16 @@ ROLE_ACCESS = {
         {"anonymous": 302, "ipo": 200, "coord_a": 200, "coord_b": 404, "officer_x": 403, "officer_y": 403},
         lambda w: {"agency_pk": w.agency_a.pk},
     ),
+    # privacy (issue 6): the notice is public; the archive is the officer's own or IPO staff's (coordinator A
+    # sees officer X but may not download the whole record: 403; B and Y cannot see X: 404)
+    "privacy:notice": row({p: 200 for p in PERSONAS}),
+    "privacy:my-record": row({**IPO_ONLY, "ipo": 403, "officer_x": 200, "officer_y": 200}),
+    "privacy:officer-record": row(
+        {"anonymous": 302, "ipo": 200, "coord_a": 403, "coord_b": 404, "officer_x": 200, "officer_y": 404},
+        lambda w: {"pk": w.officer_x.pk},
+    ),
+    "privacy:retention": row(IPO_ONLY),
+    "privacy:retention-anonymise": row(IPO_ONLY, lambda w: {"pk": _officer_due_for_retention_pk(w)}),
     "roster:export-roster": row(STAFF_AND_COORD, lambda w: {"fmt": "csv"}),
     "roster:export-applicants": row(STAFF_AND_COORD, lambda w: {"bulletin_pk": w.bulletin.pk, "fmt": "xlsx"}),
     "roster:export-deployments": row(

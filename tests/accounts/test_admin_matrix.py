@@ -21,8 +21,8 @@ def admin_urls(obj_for_model):
     urls = []
     for model in admin.site._registry:
         info = (model._meta.app_label, model._meta.model_name)
-        urls.append((f"{info}:changelist", reverse("admin:%s_%s_changelist" % info)))
-        urls.append((f"{info}:add", reverse("admin:%s_%s_add" % info)))
+        urls.append((f"{info}:changelist", reverse("admin:{}_{}_changelist".format(*info))))
+        urls.append((f"{info}:add", reverse("admin:{}_{}_add".format(*info))))
         obj = obj_for_model(model)
         if obj is None:
             continue
