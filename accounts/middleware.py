@@ -16,7 +16,7 @@ from . import sessions
 # Pages a signed-in person may reach before finishing two-step verification.
 MFA_EXEMPT = {
     "logout", "set_language", "healthz", "favicon", "accounts:mfa-verify", "accounts:mfa-setup",
-    "accounts:session", "password_change", "password_change_done", "javascript-catalog",
+    "accounts:session", "privacy:notice",
 }
 
 

@@ -189,3 +189,15 @@ def test_replacing_the_authenticator_asks_for_the_password_again(world, client):
     session.save()
     response = client.get(reverse("accounts:mfa-setup"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:reauth"))
+
+
+def test_a_password_alone_cannot_change_the_password_of_an_enrolled_login(world, client):
+    sign_in(client, world.user_x.email)
+    enrol(client, world.user_x)
+    client.post(reverse("logout"))
+    sign_in(client, world.user_x.email)  # password only: the code is still to come
+    response = client.post(reverse("password_change"), {
+        "old_password": "pw-roster-test", "new_password1": "Stolen-pass-2027!", "new_password2": "Stolen-pass-2027!"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:mfa-verify"))
+    world.user_x.refresh_from_db()
+    assert world.user_x.check_password("pw-roster-test")
