@@ -160,3 +160,42 @@ def test_pages_with_personal_data_are_never_cached(world, clients):
 
 def test_the_password_given_to_the_test_personas_is_the_factory_one(world):
     assert check_password(PASSWORD, User.objects.get(pk=world.coord_a.pk).password)
+
+
+def test_a_pdf_header_carrying_html_is_refused_and_documents_never_open_inline(world, clients):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from roster.models import Application
+    from tests import factories as f
+
+    bulletin = f.BulletinFactory(mission=world.mission)
+    polyglot = SimpleUploadedFile("cv.pdf", b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>",
+                                  content_type="application/pdf")
+    response = clients.officer_x.post(reverse("roster:application-create", args=[bulletin.pk]),
+                                      {"statement": "I would like to serve.", "documents": [polyglot],
+                                       "confirm_ineligible": "on"})
+    assert not Application.objects.filter(bulletin=bulletin).exists()
+    assert response.status_code == 200 and "cv.pdf" in page_text(response)
+    clean = SimpleUploadedFile("cv.pdf", f.minimal_pdf_bytes(), content_type="application/pdf")
+    clients.officer_x.post(reverse("roster:application-create", args=[bulletin.pk]),
+                           {"statement": "I would like to serve.", "documents": [clean], "confirm_ineligible": "on"})
+    application = Application.objects.get(bulletin=bulletin)  # the same post with a real PDF goes through
+    document = application.documents.get()
+    download = clients.coord_a.get(reverse("roster:application-document", args=[application.pk, document.pk]))
+    assert download["Content-Disposition"].startswith("attachment")
+
+
+def test_a_coordinator_reads_neither_medical_references_nor_disciplinary_reasons(world, clients):
+    from roster import services
+    from roster.models import Deployment
+    from tests import factories as f
+
+    f.ClearanceFactory(officer=world.officer_x, kind="medical", reference="MED-SECRET-4471")
+    services.deployment_repatriate(deployment=world.dep_x, actor=world.ipo,
+                                   reason=Deployment.RepatriationReason.DISCIPLINARY, note="Code of conduct breach")
+    profile = page_text(clients.coord_a.get(reverse("agencies:officer-detail", args=[world.officer_x.pk])))
+    assert "MED-SECRET-4471" not in profile
+    deployment = page_text(clients.coord_a.get(reverse("roster:deployment-detail", args=[world.dep_x.pk])))
+    assert "Disciplinary" not in deployment and "Code of conduct breach" not in deployment
+    assert "Repatriated early" in deployment
+    assert "MED-SECRET-4471" in page_text(clients.officer_x.get(reverse("agencies:my-profile")))
