@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .kinds import kind_label
+
 SECRET_LINK_PLACEHOLDER = "ROSTER-SECRET-LINK"
 
 
@@ -47,6 +49,16 @@ class OutgoingMail(models.Model):
 
     def __str__(self):
         return f"{self.to}: {self.subject}"
+
+    @property
+    def kind_label(self):
+        """What the message is, in words (see notifications.kinds)."""
+        return kind_label(self.kind)
+
+    @property
+    def language_label(self):
+        """The recipient's language, in words ("English", "French")."""
+        return dict(settings.LANGUAGES).get(self.language, self.language)
 
     @property
     def has_secret_link(self) -> bool:

@@ -2,6 +2,7 @@ from django.db.models import Count, Max, QuerySet
 
 from agencies.models import Role
 
+from .kinds import kind_condition
 from .models import OutgoingMail
 
 
@@ -12,9 +13,22 @@ def outbox_visible_to(user) -> QuerySet[OutgoingMail]:
     return OutgoingMail.objects.none()
 
 
-def outbox_counts() -> dict[str, int]:
+def outbox_search(user, *, q: str = "", kind: str = "") -> QuerySet[OutgoingMail]:
+    """The outbox as `user` may read it, narrowed by every filter but the status: the recipient
+    containing `q`, and a kind from `notifications.kinds.kind_choices()` (an unknown kind is ignored)."""
+    mails = outbox_visible_to(user)
+    if q:
+        mails = mails.filter(to__icontains=q)
+    condition = kind_condition(kind) if kind else None
+    if condition is not None:
+        mails = mails.filter(condition)
+    return mails
+
+
+def outbox_counts(mails: QuerySet[OutgoingMail]) -> dict[str, int]:
+    """How many of `mails` are in each status, in one grouped query (0 for a status with none)."""
     counts = {s: 0 for s in OutgoingMail.Status.values}
-    for row in OutgoingMail.objects.order_by().values("status").annotate(n=Count("id")):
+    for row in mails.order_by().values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
     return counts
 

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 
 from agencies.access import get_visible_or_404, role_required
 
+from .kinds import KIND_LABELS, kind_choices
 from .models import OutgoingMail
-from .selectors import outbox_counts, outbox_visible_to
+from .selectors import outbox_counts, outbox_search, outbox_visible_to
 from .services import mail_resend
 
 OUTBOX_PER_PAGE = 50
@@ -23,20 +24,28 @@ def outbox(request):
     status = request.GET.get("status", "")
     if status not in OutgoingMail.Status.values:
         status = ""
+    kind = request.GET.get("kind", "")
+    if kind not in KIND_LABELS:
+        kind = ""
     q = request.GET.get("q", "").replace("\x00", "").strip()
-    mails = outbox_visible_to(request.user).defer("body_text", "body_html")
-    if status:
-        mails = mails.filter(status=status)
-    if q:
-        mails = mails.filter(to__icontains=q)
-    counts = outbox_counts()
+    found = outbox_search(request.user, q=q, kind=kind)
+    counts = outbox_counts(found)
     tabs = [("", _("All"), sum(counts.values()))] + [
-        (value, label, counts.get(value, 0)) for value, label in OutgoingMail.Status.choices
+        (value, label, counts[value]) for value, label in OutgoingMail.Status.choices
     ]
-    page = Paginator(mails, OUTBOX_PER_PAGE).get_page(request.GET.get("page"))
+    mails = found.filter(status=status) if status else found
+    page = Paginator(mails.defer("body_text", "body_html"), OUTBOX_PER_PAGE).get_page(request.GET.get("page"))
     return render(
-        request, "notifications/outbox.html", {"page": page, "status": status, "q": q, "tabs": tabs}
+        request,
+        "notifications/outbox.html",
+        {"page": page, "status": status, "q": q, "kind": kind, "kinds": kind_choices(), "tabs": tabs},
     )
+
+
+@role_required("ipo_staff")
+def outbox_detail(request, pk):
+    mail = get_visible_or_404(outbox_visible_to(request.user), pk=pk)
+    return render(request, "notifications/outbox_detail.html", {"mail": mail})
 
 
 @role_required("ipo_staff")

@@ -161,6 +161,8 @@ ROLE_ACCESS = {
         {"anonymous": 302, "ipo": 404, "coord_a": 404, "coord_b": 404, "officer_x": 200, "officer_y": 404},
         lambda w: {"pk": _message_to(w.user_x).pk},
     ),
+    # IPO staff read any message in the outbox; agencies and officers may not, even their own
+    "notifications:outbox-detail": row(IPO_ONLY, lambda w: {"pk": _message_to(w.user_x).pk}),
     "notifications:outbox-resend": row(
         {**IPO_ONLY, "ipo": 302},
         lambda w: {"pk": OutgoingMail.objects.create(to="x@example.test", subject="s", body_text="b",
