@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_ratelimit.core import is_ratelimited
 
 from agencies.access import flash_errors, get_visible_or_404, role_required
+from agencies.permissions import can_manage_officer
 from agencies.selectors import officer_for_user, officer_visible_to
 from audit.selectors import audit_entries, reads_of_officer, seek_page
 from audit.services import audit_security
@@ -211,9 +212,16 @@ def mfa_backup_codes(request):
 # --- officer invitations ---------------------------------------------------------------------------
 
 @login_required
-@require_POST
 def officer_invite(request, officer_pk):
+    """GET says what the invitation does and asks for confirmation; POST sends it."""
     officer = get_visible_or_404(officer_visible_to(request.user), pk=officer_pk)
+    if request.method != "POST":
+        if not can_manage_officer(request.user, officer):
+            raise PermissionDenied
+        if officer.user_id:
+            messages.info(request, _("%(name)s already has a login.") % {"name": officer.full_name})
+            return redirect("agencies:officer-detail", pk=officer.pk)
+        return render(request, "accounts/officer_invite_confirm.html", {"officer": officer})
     try:
         user = services.officer_invite(officer=officer, actor=request.user, request=request)
     except ValidationError as exc:

@@ -168,3 +168,21 @@ def bulletins_with_progress(queryset: QuerySet[Bulletin]) -> QuerySet[Bulletin]:
         ),
         positions_filled=_count_per_bulletin("applications", applications__status__in=["selected", "deployed"]),
     )
+
+
+def publish_audience() -> dict[str, int]:
+    """Who publishing a bulletin notifies: every partner agency, and in each its active
+    coordinators plus the agency's mailbox if set (as `missions.services.bulletin_publish` does).
+    Two queries, whatever the number of agencies."""
+    from django.db.models import Count, Q
+
+    from agencies.models import Agency, Role
+
+    row = Agency.objects.filter(is_partner=True).aggregate(
+        agencies=Count("pk", distinct=True),
+        mailboxes=Count("pk", filter=~Q(mailbox=""), distinct=True),
+    )
+    from agencies.models import User
+
+    coordinators = User.objects.filter(role=Role.COORDINATOR, is_active=True, agency__is_partner=True).count()
+    return {"agencies": row["agencies"], "people": coordinators + row["mailboxes"]}

@@ -28,6 +28,7 @@ from .selectors import (
     mission_visible_to,
     missions_with_strength,
     notice_for_agency,
+    publish_audience,
 )
 
 BULLETINS_PER_PAGE = 25
@@ -168,9 +169,13 @@ def bulletin_preview(request, pk):
 
 
 @login_required
-@require_POST
 def bulletin_publish(request, pk):
+    """GET says who will be notified and asks for confirmation; POST publishes."""
     bulletin = get_visible_or_404(bulletin_visible_to(request.user), pk=pk)
+    if request.method != "POST":
+        require(is_ipo_staff, request.user)
+        return render(request, "missions/bulletin_confirm_publish.html",
+                      {"bulletin": bulletin, "audience": publish_audience()})
     try:
         services.bulletin_publish(bulletin=bulletin, actor=request.user)
     except ValidationError as exc:
