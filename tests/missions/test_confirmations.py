@@ -55,3 +55,33 @@ def test_inviting_an_officer_says_where_the_login_goes_before_sending(world, cli
     assert f'href="{url}"' in detail
     assert clients.coord_a.post(url).status_code == 302
     assert User.objects.filter(email="nadia@agency-a.example").exists()
+
+
+def test_after_an_early_close_every_list_shows_the_bulletin_as_closed(world, clients):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from missions import services
+
+    closes = timezone.now() + dt.timedelta(days=5)
+    bulletin = f.BulletinFactory(mission=world.mission, closes_at=closes)
+    f.ApplicationFactory(bulletin=bulletin, officer=f.OfficerFactory(agency=world.agency_a))
+    services.bulletin_close(bulletin=bulletin, actor=world.ipo)
+    pages = {
+        "bulletin list": clients.coord_a.get(reverse("missions:bulletin-list"), {"status": "closed"}),
+        "bulletin page": clients.coord_a.get(reverse("missions:bulletin-detail", args=[bulletin.pk])),
+        "agency applications": clients.coord_a.get(reverse("roster:agency-applications")),
+        "coordinator home": clients.coord_a.get(reverse("home")),
+    }
+    from django.utils.formats import date_format
+
+    stale = [f"Closes {date_format(timezone.localtime(closes), fmt)}" for fmt in ("DATETIME_FORMAT",
+                                                                                  "SHORT_DATETIME_FORMAT")]
+    stale += [f"closes {date_format(timezone.localtime(closes), 'DATETIME_FORMAT')}"]
+    for name, response in pages.items():
+        html = page_text(response)
+        assert response.status_code == 200, name
+        assert not any(text in html for text in stale), name
+    assert "Closed early on" in page_text(pages["bulletin page"])
+    assert "Closed early on" in page_text(pages["agency applications"])
