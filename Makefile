@@ -35,10 +35,12 @@ seed: migrate
 bench: seed
 	$(BIN)/python manage.py bench_pages $(BENCH_ARGS)
 
+# The web server in the foreground, a Celery worker with beat beside it (log: var/log/worker.log)
+# on a folder broker (var/broker/) and the same SQLite database; Ctrl-C stops both.
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: seed
 	@$(BIN)/python manage.py demo_logins
-	$(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
+	ROSTER_EMBEDDED_WORKER=true $(BIN)/python manage.py serve 127.0.0.1:$(PORT)
 
 # Translations: the compiled .mo files are committed, so a fresh machine needs no gettext.
 messages: install

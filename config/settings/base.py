@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "notifications",
     "accounts",
     "privacy",
+    "config",  # manage.py serve (the web server with its embedded worker)
 ]
 
 MIDDLEWARE = [
@@ -180,9 +181,11 @@ CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 # How often beat runs the outbox sweeper (tests use a second or two).
 ROSTER_OUTBOX_SWEEP_SECONDS = env.float("ROSTER_OUTBOX_SWEEP_SECONDS", default=30.0)
+# How often beat closes the bulletins past their closing time.
+ROSTER_CLOSE_DUE_SECONDS = env.float("ROSTER_CLOSE_DUE_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": ROSTER_OUTBOX_SWEEP_SECONDS},
-    "bulletins-close-due": {"task": "missions.tasks.bulletins_close_due", "schedule": 60.0},
+    "bulletins-close-due": {"task": "missions.tasks.bulletins_close_due", "schedule": ROSTER_CLOSE_DUE_SECONDS},
     "bulletins-remind": {"task": "missions.tasks.bulletins_send_reminders", "schedule": 3600.0},
     # Anonymise the officers past the retention period (privacy app), once a night, Ottawa time.
     "privacy-retention": {"task": "privacy.tasks.retention_run", "schedule": crontab(hour=3, minute=30)},
