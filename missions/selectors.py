@@ -1,5 +1,11 @@
-"""Reads for missions and bulletins. `bulletin_visible_to` is the single visibility rule for bulletins."""
+"""Reads for missions and bulletins. `bulletin_visible_to` is the single visibility rule for
+bulletins; `Strength` (with `mission_strength` and `program_strength`) is the single definition
+of the authorised, filled, vacant and over-strength figures, on every page that shows them."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -38,11 +44,78 @@ def notices_pending_acknowledgement(agency_id) -> QuerySet[BulletinNotice]:
     ).select_related("bulletin", "bulletin__mission")
 
 
-# --- read helpers for the mission and bulletin pages --------------------------------------
+# --- strength: one definition for every page ---------------------------------------------
 # Deployments and applications live in `roster`, which imports this app; they are reached
-# here only through reverse relations spelled as strings, never imported.
+# here only through reverse relations spelled as strings, never imported. This is the lowest
+# layer that can count them, so the mission pages, the roster dashboard and the roster export
+# all take their strength figures from here.
 
-CURRENT_DEPLOYMENT_STATES = ("planned", "in_mission")
+# The deployment states that fill a position: the current roster (roster.selectors.deployments_current).
+IN_MISSION, PLANNED = "in_mission", "planned"
+FILLED_STATES = (IN_MISSION, PLANNED)
+
+
+def _pct(part: int, whole: int) -> float | None:
+    if not whole:
+        return None
+    return round(100 * part / whole, 1)
+
+
+@dataclass(frozen=True)
+class Strength:
+    """Officers against an authorised strength: a mission's, or the program ceiling
+    (settings.ROSTER["PROGRAM_CEILING"]) for the program. As the roster stands now.
+
+    - authorised: the mission's `authorized_strength`; for the program, the ceiling.
+    - in_mission, planned: deployments in those states (FILLED_STATES).
+    - filled: in_mission + planned, the officers on the current roster. A relief counts from
+      the day its deployment is planned, beside the officer it replaces until that one leaves.
+      Completed, repatriated and cancelled tours do not count.
+    - selected: applications selected and not deployed yet. The pipeline, shown beside the
+      figures: it is NOT counted in `filled`.
+    - vacant: max(0, authorised - filled); over: max(0, filled - authorised).
+    """
+
+    authorised: int
+    in_mission: int = 0
+    planned: int = 0
+    selected: int = 0
+
+    @property
+    def filled(self) -> int:
+        return self.in_mission + self.planned
+
+    @property
+    def vacant(self) -> int:
+        return max(0, self.authorised - self.filled)
+
+    @property
+    def over(self) -> int:
+        return max(0, self.filled - self.authorised)
+
+    @property
+    def pct_filled(self) -> float | None:
+        """Filled as a share of the authorised strength, in per cent (one decimal); None without one."""
+        return _pct(self.filled, self.authorised)
+
+    def _bar(self, before: int, part: int) -> int:
+        """The width, in per cent of the authorised strength, of a bar segment after `before` others."""
+        if not self.authorised:
+            return 0
+        start = min(100, round(100 * before / self.authorised))
+        return min(100, round(100 * (before + part) / self.authorised)) - start
+
+    @property
+    def bar_in_mission(self) -> int:
+        return self._bar(0, self.in_mission)
+
+    @property
+    def bar_planned(self) -> int:
+        return self._bar(self.in_mission, self.planned)
+
+    @property
+    def bar_selected(self) -> int:
+        return self._bar(self.filled, self.selected)
 
 
 def _count_per_mission(path: str, **lookups) -> Subquery:
@@ -57,12 +130,46 @@ def _count_per_mission(path: str, **lookups) -> Subquery:
 
 
 def missions_with_strength(queryset: QuerySet[Mission]) -> QuerySet[Mission]:
-    """Annotate officers deployed now and in the pipeline against the authorised strength."""
+    """The missions with what `strength_of` reads, counted in the same query (one subquery per figure)."""
     return queryset.annotate(
-        deployed_now=_count_per_mission("deployments", deployments__status__in=CURRENT_DEPLOYMENT_STATES),
-        pipeline_selected=_count_per_mission(
-            "bulletins__applications", bulletins__applications__status="selected"
-        ),
+        strength_in_mission=_count_per_mission("deployments", deployments__status=IN_MISSION),
+        strength_planned=_count_per_mission("deployments", deployments__status=PLANNED),
+        strength_selected=_count_per_mission("bulletins__applications", bulletins__applications__status="selected"),
+    )
+
+
+def strength_of(mission: Mission) -> Strength:
+    """The mission's Strength. `mission` must come from `missions_with_strength`."""
+    return Strength(
+        authorised=mission.authorized_strength or 0,
+        in_mission=mission.strength_in_mission or 0,
+        planned=mission.strength_planned or 0,
+        selected=mission.strength_selected or 0,
+    )
+
+
+def mission_strength(missions: QuerySet[Mission] | None = None) -> dict[int, Strength]:
+    """Each mission's Strength by mission id (every mission by default). One query."""
+    queryset = Mission.objects.all() if missions is None else missions
+    return {m.pk: strength_of(m) for m in missions_with_strength(queryset.order_by())}
+
+
+def program_strength(every_mission: Iterable[Strength] | None = None) -> Strength:
+    """The program's Strength against the ceiling: the sum over every mission, whatever its status
+    (an officer on a suspended mission still counts). `every_mission`: the Strength of EVERY
+    mission when the caller already has it (mission_strength()); else read here, in one query."""
+    strengths = list(mission_strength().values() if every_mission is None else every_mission)
+    return Strength(
+        authorised=settings.ROSTER["PROGRAM_CEILING"],
+        in_mission=sum(s.in_mission for s in strengths),
+        planned=sum(s.planned for s in strengths),
+        selected=sum(s.selected for s in strengths),
+    )
+
+
+def missions_with_pipeline(queryset: QuerySet[Mission]) -> QuerySet[Mission]:
+    """For the mission page: the strength, and the applications shortlisted and waitlisted."""
+    return missions_with_strength(queryset).annotate(
         pipeline_shortlisted=_count_per_mission(
             "bulletins__applications", bulletins__applications__status="shortlisted"
         ),
@@ -70,31 +177,6 @@ def missions_with_strength(queryset: QuerySet[Mission]) -> QuerySet[Mission]:
             "bulletins__applications", bulletins__applications__status="waitlisted"
         ),
     )
-
-
-def mission_strength(mission: Mission) -> dict:
-    """Deployed now and selected (pipeline) against the authorised strength, for a progress bar.
-
-    `mission` must come from `missions_with_strength`."""
-    strength = mission.authorized_strength or 0
-    deployed = mission.deployed_now or 0
-    selected = mission.pipeline_selected or 0
-    if strength:
-        pct_deployed = min(100, round(100 * deployed / strength))
-        pct_selected = min(100 - pct_deployed, round(100 * selected / strength))
-    else:
-        pct_deployed = pct_selected = 0
-    return {
-        "strength": strength,
-        "deployed": deployed,
-        "selected": selected,
-        "shortlisted": mission.pipeline_shortlisted or 0,
-        "waitlisted": mission.pipeline_waitlisted or 0,
-        "vacant": max(0, strength - deployed - selected),
-        "over": max(0, deployed + selected - strength),
-        "pct_deployed": pct_deployed,
-        "pct_selected": pct_selected,
-    }
 
 
 def bulletin_actions(user, bulletin: Bulletin) -> dict[str, bool]:

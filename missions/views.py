@@ -24,11 +24,12 @@ from .selectors import (
     bulletin_notices_with_delivery,
     bulletin_visible_to,
     bulletins_with_progress,
-    mission_strength,
     mission_visible_to,
+    missions_with_pipeline,
     missions_with_strength,
     notice_for_agency,
     publish_audience,
+    strength_of,
 )
 
 BULLETINS_PER_PAGE = 25
@@ -44,18 +45,18 @@ BULLETINS_PER_PAGE = 25
 def mission_list(request):
     missions = list(missions_with_strength(mission_visible_to(request.user)).order_by("code"))
     for mission in missions:
-        mission.strength = mission_strength(mission)
+        mission.strength = strength_of(mission)
     return render(request, "missions/mission_list.html", {"missions": missions})
 
 
 @login_required
 def mission_detail(request, pk):
-    mission = get_visible_or_404(missions_with_strength(mission_visible_to(request.user)), pk=pk)
+    mission = get_visible_or_404(missions_with_pipeline(mission_visible_to(request.user)), pk=pk)
     bulletins = bulletin_visible_to(request.user).filter(mission=mission)
     return render(
         request,
         "missions/mission_detail.html",
-        {"mission": mission, "strength": mission_strength(mission), "bulletins": bulletins},
+        {"mission": mission, "strength": strength_of(mission), "bulletins": bulletins},
     )
 
 

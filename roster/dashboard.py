@@ -1,12 +1,18 @@
-"""Reads for the roster dashboard, the mission timeline and the service histories.
+"""Reads for the home pages, the roster dashboard, the mission timeline and the service histories.
 
-Every figure starts from the visibility-scoped querysets (`deployment_visible_to`,
-`application_visible_to`, `clearance_visible_to`, `officer_visible_to`), so a coordinator's
-dashboard is their agency's, and the exports count the very same rows. Each function runs a
-fixed number of queries, whatever the number of deployments.
+Strength (authorised, in mission, planned, filled, vacant, over strength), per mission and
+against the program ceiling, has one definition: missions.selectors.Strength. It is
+program-wide, the same figures for every user; a coordinator also sees their own agency's
+share of them (`AgencyShare`), apart. Every other figure starts from the visibility-scoped
+querysets (`deployment_visible_to`, `application_visible_to`, `clearance_visible_to`,
+`officer_visible_to`), so on a coordinator's dashboard it is their agency's, and the exports
+count the very same rows. Each function runs a fixed number of queries, whatever the number of
+deployments.
 
 Definitions
 -----------
+- filled, vacant, over strength: see missions.selectors.Strength (filled: deployments planned or
+  in mission; selected applications not yet deployed are not counted).
 - deployed now: deployments `in_mission`; `planned` ones are counted separately.
 - partner vs RCMP: the officer's agency `kind` is "rcmp" or anything else (a partner agency).
 - women: `Officer.gender == "woman"`, among the officers deployed now, and among nominees:
@@ -28,16 +34,32 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from agencies.models import Agency, Clearance, Officer
-from agencies.selectors import clearance_visible_to
+from agencies.models import Agency, Clearance, Officer, Role
+from agencies.permissions import is_ipo_staff
+from agencies.selectors import clearance_visible_to, officer_visible_to
 from missions.models import Bulletin, Mission
-from missions.selectors import bulletin_visible_to, bulletins_with_progress
+from missions.selectors import (
+    Strength,
+    bulletin_visible_to,
+    bulletins_open,
+    bulletins_with_progress,
+    missions_with_strength,
+    notices_pending_acknowledgement,
+    program_strength,
+    strength_of,
+)
 from notifications.models import OutgoingMail
 from notifications.selectors import outbox_visible_to
 
 from .medals import days_served, service_record
 from .models import Application, ApplicationStatus, Deployment
-from .selectors import application_visible_to, deployment_visible_to, deployments_current
+from .selectors import (
+    agency_applications,
+    application_visible_to,
+    applications_pending,
+    deployment_visible_to,
+    deployments_current,
+)
 
 S = ApplicationStatus
 NOMINEE_STATES = (S.ENDORSED, S.SHORTLISTED, S.SCREENED_OUT, S.SELECTED, S.WAITLISTED, S.NOT_SELECTED, S.DEPLOYED)
@@ -62,27 +84,27 @@ def start_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-@dataclass
-class MissionRow:
-    mission: Mission
+@dataclass(frozen=True)
+class AgencyShare:
+    """A coordinator's agency's officers on the roster: a part of the program's `Strength.filled`,
+    shown apart from it, never counted against a strength of its own."""
+
     in_mission: int = 0
     planned: int = 0
 
     @property
-    def strength(self) -> int:
-        return self.mission.authorized_strength or 0
+    def filled(self) -> int:
+        return self.in_mission + self.planned
 
-    @property
-    def vacant(self) -> int:
-        return max(0, self.strength - self.in_mission)
 
-    @property
-    def over(self) -> int:
-        return max(0, self.in_mission - self.strength)
+@dataclass
+class MissionRow:
+    """A mission on the dashboard: its Strength, program-wide and the same for everyone, and for a
+    coordinator their agency's share (None for IPO staff, who see the whole program)."""
 
-    @property
-    def pct_of_strength(self) -> float | None:
-        return pct(self.in_mission, self.strength)
+    mission: Mission
+    strength: Strength
+    own: AgencyShare | None = None
 
 
 def deployment_end():
@@ -91,31 +113,38 @@ def deployment_end():
 
 
 def dashboard_summary(user, *, today: date | None = None) -> dict:
-    """Every figure of the dashboard, from what `user` may see. Eight queries, whatever the numbers."""
+    """Every figure of the dashboard. Strength (`missions`, `program`) is the program's, whoever
+    asks; a coordinator also gets their agency's share (`share`, `MissionRow.own`); the other
+    figures count what `user` may see. Seven queries for IPO staff, eight for a coordinator,
+    whatever the numbers."""
     today = today or timezone.localdate()
     roster = settings.ROSTER
     deployments = deployment_visible_to(user)
     in_mission = Q(status=Deployment.Status.IN_MISSION)
     planned = Q(status=Deployment.Status.PLANNED)
 
-    # 1. per mission: in mission and planned
-    per_mission = {
-        r["mission_id"]: r
-        for r in deployments_current(deployments)
-        .order_by()
-        .values("mission_id")
-        .annotate(in_mission=Count("id", filter=in_mission), planned=Count("id", filter=planned))
-    }
-    # 2. the missions: every active one, and any other with a current deployment
-    missions = Mission.objects.filter(Q(status=Mission.Status.ACTIVE) | Q(pk__in=list(per_mission))).order_by(
-        "code"
-    )
-    rows = []
-    for mission in missions:
-        counts = per_mission.get(mission.pk, {})
-        rows.append(MissionRow(mission, counts.get("in_mission", 0), counts.get("planned", 0)))
+    # 1. every mission with its strength: the rows, and the program's sum against the ceiling
+    missions = list(missions_with_strength(Mission.objects.order_by("code")))
+    strengths = {mission.pk: strength_of(mission) for mission in missions}
+    program = program_strength(strengths.values())
+    # 2. a coordinator's agency's share of each mission's filled positions
+    own = None
+    if not is_ipo_staff(user):
+        own = {
+            r["mission_id"]: AgencyShare(r["in_mission"], r["planned"])
+            for r in deployments_current(deployments)
+            .order_by()
+            .values("mission_id")
+            .annotate(in_mission=Count("id", filter=in_mission), planned=Count("id", filter=planned))
+        }
+    # the rows: every active mission, and any other with a position filled
+    rows = [
+        MissionRow(mission, strengths[mission.pk], None if own is None else own.get(mission.pk, AgencyShare()))
+        for mission in missions
+        if mission.status == Mission.Status.ACTIVE or strengths[mission.pk].filled
+    ]
 
-    # 3. program totals, origin and women among the officers deployed now
+    # 3. the officers `user` may see: in mission, planned, origin and women among those in mission
     totals = deployments.order_by().aggregate(
         deployed=Count("id", filter=in_mission),
         planned=Count("id", filter=planned),
@@ -145,15 +174,14 @@ def dashboard_summary(user, *, today: date | None = None) -> dict:
     clearance_list = list(clearances[:LIST_LIMIT])
     for clearance in clearance_list:
         clearance.days_left = (clearance.valid_until - today).days
-    ceiling = roster["PROGRAM_CEILING"]
     return {
         "today": today,
         "missions": rows,
-        "ceiling": ceiling,
+        "program": program,
+        "ceiling": program.authorised,
+        "share": None if own is None else AgencyShare(deployed, totals["planned"]),
         "deployed": deployed,
         "planned": totals["planned"],
-        "ceiling_pct": pct(deployed, ceiling),
-        "ceiling_left": max(0, ceiling - deployed),
         "rcmp": totals["rcmp"],
         "partner": partner,
         "rcmp_pct": pct(totals["rcmp"], deployed),
@@ -182,9 +210,52 @@ def tours_ending_soon(deployments: QuerySet[Deployment], *, today: date) -> Quer
     return (
         deployments_current(deployments)
         .filter(planned_end_date__gte=today, planned_end_date__lte=horizon)
-        .exclude(Exists(Deployment.objects.filter(replaces=OuterRef("pk"))))
+        .exclude(Exists(Deployment.objects.filter(replaces=OuterRef("pk")).exclude(status=Deployment.Status.CANCELLED)))
         .order_by("planned_end_date", "id")
     )
+
+
+# --- home pages ----------------------------------------------------------------------------
+
+COORDINATOR_LIST_LIMIT = 10
+
+
+def home_summary(user) -> dict:
+    """What each role's home page shows; counts come from the visibility-scoped querysets."""
+    applications = application_visible_to(user)
+    deployments = deployment_visible_to(user)
+    ctx: dict = {}
+    if user.role == Role.IPO_STAFF:
+        ctx["open_bulletins"] = bulletins_open().count()
+        ctx["pending_applications"] = applications_pending(applications).count()
+        ctx["current_deployments"] = deployments_current(deployments).count()
+        ctx["recent_applications"] = applications.order_by("-created_at", "-id")[:10]
+        ctx["worklist"] = staff_worklist(user)
+    elif user.role == Role.COORDINATOR:
+        ctx["agency"] = user.agency
+        ctx["officer_count"] = officer_visible_to(user).filter(is_active=True).count()
+        ctx["pending_applications"] = applications_pending(applications).count()
+        ctx["current_deployments"] = list(
+            deployments_current(deployments).order_by("planned_end_date", "id")[:20]
+        )
+        labels = dict(ApplicationStatus.choices)
+        ctx["status_counts"] = [
+            {**row, "label": labels.get(row["status"], row["status"])}
+            for row in applications.order_by().values("status").annotate(n=Count("id")).order_by("status")
+        ]
+        ctx["notices_to_acknowledge"] = list(notices_pending_acknowledgement(user.agency_id)[:20])
+        # the coordinator's own queue: submitted applications wait for the agency's endorsement,
+        # the bulletin closing soonest first
+        to_endorse = agency_applications(user, status=ApplicationStatus.SUBMITTED).order_by(
+            "bulletin__closes_at", "created_at", "id")
+        ctx["to_endorse"] = list(to_endorse[:COORDINATOR_LIST_LIMIT])
+        ctx["to_endorse_count"] = to_endorse.count()
+        ctx["open_bulletins"] = bulletins_open().count()
+    else:
+        ctx["applications"] = list(applications.order_by("-created_at", "-id"))
+        ctx["deployments"] = list(deployments.order_by("-start_date", "-id")[:5])
+        ctx["open_bulletins"] = bulletins_open().count()
+    return ctx
 
 
 WORKLIST_LIMIT = 8  # rows per list on the staff home page; the count says how many there are
@@ -275,7 +346,7 @@ class Handover:
     @property
     def days(self) -> int:
         """Days between the previous tour's end (exclusive) and this one's start: < 0 overlap, > 0 gap."""
-        return (self.deployment.start_date - self.previous.end_date).days
+        return (self.deployment.effective_start_date - self.previous.end_date).days
 
     @property
     def overlap(self) -> int:
@@ -294,7 +365,8 @@ def mission_timeline(user, mission: Mission, *, today: date | None = None) -> di
     missing = {d.replaces_id for d in deployments if d.replaces_id and d.replaces_id not in by_pk}
     if missing:  # a predecessor on another mission: only if visible too
         by_pk.update({d.pk: d for d in deployment_visible_to(user).filter(pk__in=missing)})
-    handovers = [Handover(d, by_pk[d.replaces_id]) for d in deployments if d.replaces_id in by_pk]
+    handovers = [Handover(d, by_pk[d.replaces_id]) for d in deployments
+                 if d.replaces_id in by_pk and not d.is_cancelled and not by_pk[d.replaces_id].is_cancelled]
     for dep in deployments:
         dep.days_served = days_served(dep, today=today)
     return {"deployments": deployments, "handovers": handovers, "today": today}
@@ -326,6 +398,7 @@ def agency_history(user, agency: Agency, *, today: date | None = None) -> dict:
     deployments = list(
         deployment_visible_to(user)
         .filter(officer__agency=agency)
+        .exclude(status=Deployment.Status.CANCELLED)  # a tour cancelled before departure was never served
         .order_by("officer__last_name", "officer_id", "start_date")
     )
     per_officer: dict[int, list[Deployment]] = {}
@@ -353,4 +426,8 @@ def agency_history(user, agency: Agency, *, today: date | None = None) -> dict:
 
 def deployments_overlapping(qs: QuerySet[Deployment], start: date, end: date) -> QuerySet[Deployment]:
     """Deployments served on at least one day of [start, end] (both included; a tour's end is exclusive)."""
-    return qs.alias(ends_on=deployment_end()).filter(start_date__lte=end, ends_on__gt=start)
+    return (
+        qs.exclude(status=Deployment.Status.CANCELLED)
+        .alias(ends_on=deployment_end())
+        .filter(start_date__lte=end, ends_on__gt=start)
+    )

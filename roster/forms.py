@@ -11,6 +11,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.validators import bounded_id
@@ -187,11 +188,44 @@ def move_buttons(moves) -> list[tuple[str, str]]:
     return [(to, MOVE_LABELS.get(to, S(to).label)) for to in moves]
 
 
+def confirm_unavailable_field() -> forms.BooleanField:
+    """Selecting an officer committed elsewhere over the tour (the service refuses without it)."""
+    return forms.BooleanField(
+        label=_("Select even if the officer is deployed, planned or selected elsewhere during the tour"),
+        required=False,
+    )
+
+
+# Who reads a note IPO staff write on a move: internal unless they choose to share it
+# (roster.services.note_is_shared; roster.permissions.can_read_event_note).
+NOTE_INTERNAL, NOTE_SHARED = "internal", "shared"
+NOTE_AUDIENCES = [
+    (NOTE_INTERNAL, _("Only IPO staff (internal note)")),
+    (NOTE_SHARED, _("IPO staff, the officer and their agency's coordinators (shared: also in the status email)")),
+]
+
+
+class NoteAudienceField(forms.ChoiceField):
+    """Radio buttons saying who reads the note; cleans to True when the note is shared. Missing
+    or empty means internal, the default."""
+
+    widget = forms.RadioSelect
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Who reads the note?"))
+        super().__init__(choices=NOTE_AUDIENCES, required=False, initial=NOTE_INTERNAL, **kwargs)
+
+    def clean(self, value):
+        return super().clean(value) == NOTE_SHARED
+
+
 class TransitionForm(forms.Form):
     """One move from the application page (the moves with their own page excluded)."""
 
     to = forms.ChoiceField(label=_("New status"), choices=[(s, S(s).label) for s in MOVE_LABELS])
     note = forms.CharField(label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    share_note = NoteAudienceField()
+    confirm_unavailable = confirm_unavailable_field()
 
 
 class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -214,6 +248,8 @@ class PipelineActionForm(forms.Form):
         choices=[("", _("Choose an action"))] + [(key, MOVE_LABELS[to]) for key, to in PIPELINE_ACTIONS.items()],
     )
     note = forms.CharField(label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    share_note = NoteAudienceField()
+    confirm_unavailable = confirm_unavailable_field()
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -226,6 +262,31 @@ class PipelineActionForm(forms.Form):
     @property
     def target(self):
         return PIPELINE_ACTIONS[self.cleaned_data["action"]]
+
+
+def bulk_moves(move_rows: dict[str, int]) -> dict:
+    """What the pipeline's bulk-action group offers: the moves that apply to at least one row of
+    the page (`move_rows`: action key -> rows, from roster.selectors.bulletin_pipeline), each with
+    its label, and the texts static/js/pipeline-bulk.js fills in with the ticked rows ({label},
+    {n}, {total}; one text per plural form it may need)."""
+    placeholders = {"label": "{label}", "n": "{n}", "total": "{total}"}
+    return {
+        "options": [
+            {"key": key, "label": MOVE_LABELS[PIPELINE_ACTIONS[key]], "rows": n} for key, n in move_rows.items() if n
+        ],
+        "count_format": gettext("%(label)s (%(n)s of %(total)s)") % placeholders,
+        "status_none": gettext("No applicant ticked: tick applicants to see the moves that apply to them."),
+        "status_one": ngettext(
+            "%(total)s applicant ticked: each move says how many of them it applies to.",
+            "%(total)s applicants ticked: each move says how many of them it applies to.",
+            1,
+        ) % placeholders,
+        "status_many": ngettext(
+            "%(total)s applicant ticked: each move says how many of them it applies to.",
+            "%(total)s applicants ticked: each move says how many of them it applies to.",
+            2,
+        ) % placeholders,
+    }
 
 
 class AgencyApplicationFilter(forms.Form):

@@ -107,12 +107,36 @@ class DeploymentCreateForm(forms.Form):
 
 
 class StartForm(forms.Form):
-    on = DateField(label=_("Arrival date"), required=False, help_text=_("Leave blank for today."))
+    """The arrival in mission, on an explicit date: the planned start unless changed. The confirmation
+    checkbox appears with the service's warning (an arrival far from the planned start)."""
 
-    def __init__(self, *args, **kwargs):
+    # Not required here: the service gives the error, next to the field, after checking the state.
+    arrived_on = DateField(label=_("Arrival date"), required=False)
+
+    def __init__(self, *args, deployment, **kwargs):
         kwargs.setdefault("prefix", "start")
-        kwargs.setdefault("initial", {"on": timezone.localdate()})
+        kwargs.setdefault("initial", {"arrived_on": deployment.start_date})
         super().__init__(*args, **kwargs)
+        from .services.deployments import arrival_confirm_days
+
+        today = timezone.localdate()
+        self.fields["arrived_on"].widget.attrs.update(max=today.strftime(ISO_DATE), required=True)
+        self.fields["arrived_on"].help_text = _(
+            "The planned start is %(date)s; it stays as planned. An arrival more than %(n)d days from it "
+            "asks for a confirmation."
+        ) % {"date": _show(deployment.start_date), "n": arrival_confirm_days()}
+        if self.is_bound and self.add_prefix("confirm_far_from_plan") in self.data:
+            self._add_confirmation()
+
+    def _add_confirmation(self) -> None:
+        self.fields["confirm_far_from_plan"] = forms.BooleanField(
+            label=_("Yes, the officer arrived on this date"), required=False
+        )
+
+    def ask_confirmation(self, exc) -> None:
+        """Show the checkbox when the service asks to confirm the date (its error goes next to it)."""
+        if "confirm_far_from_plan" in getattr(exc, "error_dict", {}) and "confirm_far_from_plan" not in self.fields:
+            self._add_confirmation()
 
 
 class CompleteForm(forms.Form):
@@ -180,6 +204,23 @@ class RepatriateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Repatriate the officer"), css_class="btn-danger"))
+
+
+class CancelForm(forms.Form):
+    """The reason a planned tour is cancelled; the service refuses an empty one, next to the field."""
+
+    reason = forms.CharField(
+        label=_("Reason for the cancellation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "required": True}),
+        help_text=_("IPO staff and the officer read it; the officer's coordinator reads “Cancelled before "
+                    "departure”."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Confirm the cancellation"), css_class="btn-danger"))
 
 
 # --- the roster's filters -----------------------------------------------------------------

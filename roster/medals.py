@@ -2,14 +2,15 @@
 
 Counting days served
 --------------------
-A deployment is served from its `start_date` (counted) up to its end (not counted), where the
-end is `actual_end_date`, else `planned_end_date`, and never later than today:
+A deployment is served from its start (counted) up to its end (not counted), where the start is
+the arrival (`actual_start_date`), else `start_date`, and the end is `actual_end_date`, else
+`planned_end_date`, and never later than today:
 
-    days_served = max(0, min(end, today) - start_date)        # in days; start inclusive, end exclusive
+    days_served = max(0, min(end, today) - start)        # in days; start inclusive, end exclusive
 
 So a tour from 1 March to 31 May counts 91 days (March 31 + April 30 + May 30), a tour that
 started today counts 0 and one that starts tomorrow counts 0. A `planned` deployment has not
-started and always counts 0, whatever its dates say.
+started and always counts 0, whatever its dates say; nor does a `cancelled` one, which never did.
 
 Medals
 ------
@@ -56,10 +57,10 @@ def served_until(deployment: Deployment, today: date) -> date:
 
 def days_served(deployment: Deployment, *, today: date | None = None) -> int:
     """Days served on one deployment: start inclusive, end exclusive, capped at today (module doc)."""
-    if deployment.status == Deployment.Status.PLANNED:
+    if deployment.status in (Deployment.Status.PLANNED, Deployment.Status.CANCELLED):
         return 0
     today = today or timezone.localdate()
-    return max(0, (served_until(deployment, today) - deployment.start_date).days)
+    return max(0, (served_until(deployment, today) - deployment.effective_start_date).days)
 
 
 @dataclass
@@ -112,7 +113,7 @@ def service_record(deployments: Iterable[Deployment], *, today: date | None = No
     record = ServiceRecord()
     by_mission: dict[int, MissionService] = {}
     runs: dict[int, tuple[date, int]] = {}  # mission id -> (end of the current run, its length)
-    for dep in sorted(deployments, key=lambda d: (d.start_date, d.pk or 0)):
+    for dep in sorted(deployments, key=lambda d: (d.effective_start_date, d.pk or 0)):
         dep.days_served = days_served(dep, today=today)
         record.deployments.append(dep)
         record.total_days += dep.days_served
@@ -122,7 +123,7 @@ def service_record(deployments: Iterable[Deployment], *, today: date | None = No
             continue
         end = served_until(dep, today)
         previous_end, length = runs.get(dep.mission_id, (None, 0))
-        length = length + dep.days_served if previous_end == dep.start_date else dep.days_served
+        length = length + dep.days_served if previous_end == dep.effective_start_date else dep.days_served
         runs[dep.mission_id] = (end, length)
         service.longest_run = max(service.longest_run, length)
     record.missions = sorted(by_mission.values(), key=lambda m: m.mission.code)

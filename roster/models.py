@@ -55,7 +55,13 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
         S.DEPLOYED: frozenset({"ipo_staff"}),
         S.WITHDRAWN: frozenset({"officer", "coordinator"}),
     },
+    S.DEPLOYED: {
+        # back to selected only by deployment_cancel: the tour was called off before departure
+        S.SELECTED: frozenset({"ipo_staff"}),
+    },
 }
+# Moves of the table that only the deployment services apply; never offered to users.
+SERVICE_ONLY_MOVES = frozenset({(S.SELECTED, S.DEPLOYED), (S.DEPLOYED, S.SELECTED)})
 OPEN_STATES = frozenset({S.SUBMITTED, S.ENDORSED, S.SHORTLISTED, S.WAITLISTED, S.SELECTED})
 EDITABLE_STATES = frozenset({S.SUBMITTED})
 
@@ -113,6 +119,11 @@ class Application(models.Model):
     def is_open(self):
         return self.status in OPEN_STATES
 
+    @property
+    def deployment(self):
+        """The deployment this application became and that was not cancelled, if any (one query)."""
+        return self.deployments.exclude(status="cancelled").first()
+
 
 class ApplicationDocument(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
@@ -139,6 +150,9 @@ class ApplicationEvent(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
+    # Internal (IPO staff only) unless shared with the officer and their agency's coordinators:
+    # the rule is roster.permissions.can_read_event_note, applied by roster.selectors.
+    note_shared = models.BooleanField(_("note shared with the officer"), default=False)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
     class Meta:
@@ -156,6 +170,7 @@ class Deployment(models.Model):
         IN_MISSION = "in_mission", _("In mission")
         COMPLETED = "completed", _("Completed")
         REPATRIATED = "repatriated", _("Repatriated")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class RepatriationReason(models.TextChoices):
         MEDICAL = "medical", _("Medical")
@@ -171,13 +186,21 @@ class Deployment(models.Model):
     mission = models.ForeignKey(
         Mission, verbose_name=_("mission"), on_delete=models.PROTECT, related_name="deployments"
     )
-    application = models.OneToOneField(
+    # The origin application. A cancelled tour keeps it, and the application may then be deployed
+    # again: at most one deployment per application that is not cancelled (constraint below).
+    application = models.ForeignKey(
         Application, verbose_name=_("application"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="deployment",
+        on_delete=models.PROTECT, related_name="deployments",
     )
     role = models.CharField(_("role"), max_length=200)
+    # The planned start: recording the arrival never changes it (see actual_start_date).
     start_date = models.DateField(_("start date"), validators=[validate_plausible_date])
     planned_end_date = models.DateField(_("planned end date"), validators=[validate_plausible_date])
+    # The day the officer arrived in mission, recorded by deployment_start. Empty until then, and on
+    # tours started before this field existed (deployment_start then overwrote start_date).
+    actual_start_date = models.DateField(
+        _("arrival date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     actual_end_date = models.DateField(
         _("actual end date"), null=True, blank=True, validators=[validate_plausible_date]
     )
@@ -186,6 +209,9 @@ class Deployment(models.Model):
         _("repatriation reason"), max_length=20, choices=RepatriationReason.choices, blank=True
     )
     repatriation_note = models.TextField(_("repatriation note"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Need to know: for IPO staff and the officer concerned (roster.permissions).
+    cancellation_reason = models.TextField(_("reason for the cancellation"), blank=True)
     replaces = models.ForeignKey(
         "self", verbose_name=_("replaces"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="replaced_by",
@@ -205,20 +231,46 @@ class Deployment(models.Model):
                 violation_error_message=_("The planned end must come after the start."),
             ),
             models.CheckConstraint(
-                condition=Q(actual_end_date__isnull=True) | Q(actual_end_date__gte=F("start_date")),
+                condition=Q(actual_end_date__isnull=True)
+                | Q(actual_start_date__isnull=True, actual_end_date__gte=F("start_date"))
+                | Q(actual_start_date__isnull=False, actual_end_date__gte=F("actual_start_date")),
                 name="deployment_actual_end_after_start",
                 violation_error_message=_("The actual end cannot come before the start."),
             ),
+            models.CheckConstraint(
+                condition=Q(actual_start_date__isnull=True) | Q(actual_start_date__lt=F("planned_end_date")),
+                name="deployment_arrival_before_planned_end",
+                violation_error_message=_("The arrival must come before the planned end."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled")
+                | (Q(cancelled_at__isnull=False, actual_start_date__isnull=True, actual_end_date__isnull=True)
+                   & ~Q(cancellation_reason="")),
+                name="deployment_cancelled_before_arrival_with_reason",
+                violation_error_message=_("A cancelled deployment has a reason and no arrival or end."),
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=~Q(status="cancelled"),
+                name="deployment_one_live_per_application",
+                violation_error_message=_("This application already has a deployment."),
+            ),
         ]
-        # On PostgreSQL an exclusion constraint (migration 0002) also forbids overlapping
-        # deployments of one officer over [start, end).
+        # On PostgreSQL an exclusion constraint (migrations 0002, then 0004) also forbids overlapping
+        # deployments of one officer over [arrival or planned start, actual or planned end), cancelled
+        # ones excepted.
         indexes = [models.Index(fields=["status", "mission"])]
 
     def __str__(self):
-        return f"{self.officer} @ {self.mission.code} ({self.start_date} → {self.end_date})"
+        return f"{self.officer} @ {self.mission.code} ({self.effective_start_date} → {self.end_date})"
 
     def get_additional_data(self):
         return {"officer_id": self.officer_id}
+
+    @property
+    def effective_start_date(self):
+        """The first day of the tour: the arrival once recorded, else the planned start."""
+        return self.actual_start_date or self.start_date
 
     @property
     def end_date(self):
@@ -227,6 +279,10 @@ class Deployment(models.Model):
     @property
     def is_current(self):
         return self.status in (self.Status.PLANNED, self.Status.IN_MISSION)
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
 
 
 class DeploymentEvent(models.Model):

@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.permissions import is_ipo_staff
 from agencies.selectors import scope_to_user
+from missions.selectors import FILLED_STATES
 
 from .models import OPEN_STATES, Application, ApplicationStatus, Deployment
-from .permissions import can_read_repatriation_reason
+from .permissions import can_read_cancellation_reason, can_read_repatriation_reason
 
 
 def application_visible_to(user) -> QuerySet[Application]:
@@ -29,56 +30,9 @@ def applications_pending(qs: QuerySet[Application]) -> QuerySet[Application]:
 
 
 def deployments_current(qs: QuerySet[Deployment]) -> QuerySet[Deployment]:
-    return qs.filter(status__in=[Deployment.Status.PLANNED, Deployment.Status.IN_MISSION])
-
-
-COORDINATOR_LIST_LIMIT = 10
-
-
-def home_summary(user) -> dict:
-    """What each role's home page shows; counts come from the visibility-scoped querysets."""
-    from django.db.models import Count
-
-    from agencies.models import Role
-    from agencies.selectors import officer_visible_to
-    from missions.selectors import bulletins_open, notices_pending_acknowledgement
-
-    applications = application_visible_to(user)
-    deployments = deployment_visible_to(user)
-    ctx: dict = {}
-    if user.role == Role.IPO_STAFF:
-        ctx["open_bulletins"] = bulletins_open().count()
-        ctx["pending_applications"] = applications_pending(applications).count()
-        ctx["current_deployments"] = deployments_current(deployments).count()
-        ctx["recent_applications"] = applications.order_by("-created_at", "-id")[:10]
-        from .dashboard import staff_worklist
-
-        ctx["worklist"] = staff_worklist(user)
-    elif user.role == Role.COORDINATOR:
-        ctx["agency"] = user.agency
-        ctx["officer_count"] = officer_visible_to(user).filter(is_active=True).count()
-        ctx["pending_applications"] = applications_pending(applications).count()
-        ctx["current_deployments"] = list(
-            deployments_current(deployments).order_by("planned_end_date", "id")[:20]
-        )
-        labels = dict(ApplicationStatus.choices)
-        ctx["status_counts"] = [
-            {**row, "label": labels.get(row["status"], row["status"])}
-            for row in applications.order_by().values("status").annotate(n=Count("id")).order_by("status")
-        ]
-        ctx["notices_to_acknowledge"] = list(notices_pending_acknowledgement(user.agency_id)[:20])
-        # the coordinator's own queue: submitted applications wait for the agency's endorsement,
-        # the bulletin closing soonest first
-        to_endorse = agency_applications(user, status=ApplicationStatus.SUBMITTED).order_by(
-            "bulletin__closes_at", "created_at", "id")
-        ctx["to_endorse"] = list(to_endorse[:COORDINATOR_LIST_LIMIT])
-        ctx["to_endorse_count"] = to_endorse.count()
-        ctx["open_bulletins"] = bulletins_open().count()
-    else:
-        ctx["applications"] = list(applications.order_by("-created_at", "-id"))
-        ctx["deployments"] = list(deployments.order_by("-start_date", "-id")[:5])
-        ctx["open_bulletins"] = bulletins_open().count()
-    return ctx
+    """The current roster: deployments planned or in mission, the ones that fill a position
+    (missions.selectors.FILLED_STATES, the definition the strength figures count)."""
+    return qs.filter(status__in=FILLED_STATES)
 
 
 # --- application pages (issue 4) ------------------------------------------------------------
@@ -115,14 +69,17 @@ PIPELINE_ACTIONS = {
 }
 
 
-def _states_with_staff_moves() -> frozenset:
-    from .models import TRANSITIONS
+def pipeline_moves(user, application: Application, *, open_positions: int) -> list[str]:
+    """The pipeline's bulk actions (keys of PIPELINE_ACTIONS) `user` may apply to this row now:
+    its moves in the transition table (roster.services.allowed_transitions), without Select once
+    every position is filled. What the page offers; application_transition_many still decides."""
+    from .services import allowed_transitions
 
-    return frozenset(
-        frm
-        for frm, moves in TRANSITIONS.items()
-        if any("ipo_staff" in roles and to != ApplicationStatus.DEPLOYED for to, roles in moves.items())
-    )
+    allowed = set(allowed_transitions(application, user))
+    return [
+        key for key, to in PIPELINE_ACTIONS.items()
+        if to in allowed and not (to == ApplicationStatus.SELECTED and open_positions <= 0)
+    ]
 
 
 def application_role(user, application: Application) -> str | None:
@@ -169,38 +126,82 @@ def application_page_queryset(user) -> QuerySet[Application]:
     """The application page's queryset: visible to `user`, with what the page shows."""
     from django.db.models import Prefetch
 
-    from .models import ApplicationEvent
+    from . import eligibility
 
     return application_visible_to(user).select_related("nominated_by").prefetch_related(
         "documents",
         "officer__clearances",
-        Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
+        *eligibility.commitment_prefetches("officer__"),
+        Prefetch("events", queryset=application_events_for(user)),
     )
 
 
 def application_eligibility(application: Application):
-    """The officer against the bulletin, rule by rule (clearances prefetched when available)."""
+    """The officer against the bulletin, rule by rule (clearances and commitments prefetched by
+    `application_page_queryset`)."""
     from . import eligibility
 
     return eligibility.check(application.officer, application.bulletin, clearances=application.officer.clearances.all())
 
 
-def applications_with_timeline(qs: QuerySet[Application]) -> QuerySet[Application]:
-    """Applications with their documents and every event (and its actor), in three queries."""
-    from django.db.models import Prefetch
+# --- notes on an application's timeline (roster.permissions) ------------------------------
+
+def application_events_for(user) -> QuerySet:
+    """Application events (actor joined), each with the note as `user` may read it:
+    `note_shown` (the note, or "" when it is internal and `user` may not read internal notes) and
+    `note_audience` ("internal" or "shared" for a reader of internal notes, who needs to tell them
+    apart; "" for everyone else, who reads shared notes only). For such a reader the internal
+    note is not even loaded: `note` is deferred. Templates read `note_shown`, never `note`."""
+    from django.db.models import Case, CharField, F, TextField, Value, When
 
     from .models import ApplicationEvent
+    from .permissions import can_read_internal_notes
+
+    events = ApplicationEvent.objects.select_related("actor")
+    if can_read_internal_notes(user):
+        return events.annotate(
+            note_shown=F("note"),
+            note_audience=Case(
+                When(note="", then=Value("")),
+                When(note_shared=True, then=Value("shared")),
+                default=Value("internal"),
+                output_field=CharField(),
+            ),
+        )
+    return events.defer("note").annotate(
+        note_shown=Case(When(note_shared=True, then=F("note")), default=Value(""), output_field=TextField()),
+        note_audience=Value("", output_field=CharField()),
+    )
+
+
+def application_event_note_for(user, event) -> str:
+    """One event's note as `user` may read it ("" when it may not); None: a reader without an
+    account. For an event already loaded (the status email); lists use `application_events_for`."""
+    from .permissions import can_read_event_note
+
+    return event.note if can_read_event_note(user, event) else ""
+
+
+def shared_note(event) -> str:
+    """The note as the officer and their agency's coordinators read it: shared, or nothing."""
+    return application_event_note_for(None, event)
+
+
+def applications_with_timeline(qs: QuerySet[Application], user) -> QuerySet[Application]:
+    """Applications with their documents and every event (and its actor, and its note as `user`
+    may read it: `application_events_for`), in three queries."""
+    from django.db.models import Prefetch
 
     return qs.select_related("nominated_by").prefetch_related(
         "documents",
-        Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
+        Prefetch("events", queryset=application_events_for(user)),
     )
 
 
 def my_applications(user) -> QuerySet[Application]:
     """An officer's own applications, newest first, with documents and timeline."""
     qs = application_visible_to(user).filter(officer__user_id=user.pk)
-    return applications_with_timeline(qs).order_by("-created_at", "-id")
+    return applications_with_timeline(qs, user).order_by("-created_at", "-id")
 
 
 def agency_applications(user, *, status: str = "", bulletin_id=None) -> QuerySet[Application]:
@@ -215,7 +216,7 @@ def agency_applications(user, *, status: str = "", bulletin_id=None) -> QuerySet
 
 def bulletin_pipeline(user, bulletin) -> dict:
     """A bulletin's applicants grouped by state, each with its eligibility computed from
-    prefetched clearances: a constant number of queries whatever the number of applicants."""
+    prefetched clearances and commitments: a constant number of queries whatever the number of applicants."""
     from . import eligibility
     from .services import filled_positions
 
@@ -223,16 +224,21 @@ def bulletin_pipeline(user, bulletin) -> dict:
         application_visible_to(user)
         .filter(bulletin_id=bulletin.pk)
         .select_related("nominated_by")
-        .prefetch_related("documents", "officer__clearances")
+        .prefetch_related("documents", "officer__clearances", *eligibility.commitment_prefetches("officer__"))
         .order_by("officer__last_name", "officer__first_name", "id")
     )
-    actionable = _states_with_staff_moves()
+    filled = filled_positions(bulletin.pk)
+    open_positions = max(0, bulletin.positions - filled)
+    move_rows = dict.fromkeys(PIPELINE_ACTIONS, 0)
     by_status: dict[str, list] = {s: [] for s in PIPELINE_ORDER}
     for application in applications:
         application.eligibility = eligibility.check(
             application.officer, bulletin, clearances=application.officer.clearances.all()
         )
-        application.actionable = application.status in actionable
+        application.pipeline_moves = pipeline_moves(user, application, open_positions=open_positions)
+        application.actionable = bool(application.pipeline_moves)
+        for key in application.pipeline_moves:
+            move_rows[key] += 1
         by_status.setdefault(application.status, []).append(application)
     sections = [
         {"status": s, "label": ApplicationStatus(s).label, "applications": by_status[s],
@@ -240,19 +246,23 @@ def bulletin_pipeline(user, bulletin) -> dict:
         for s in by_status
         if by_status[s]
     ]
-    filled = filled_positions(bulletin.pk)
     return {
         "sections": sections,
         "total": len(applications),
         "filled": filled,
         "positions": bulletin.positions,
-        "open_positions": max(0, bulletin.positions - filled),
+        "open_positions": open_positions,
         "any_actionable": any(a.actionable for a in applications),
+        # bulk action key -> how many rows of the page it applies to (PIPELINE_ACTIONS' order)
+        "move_rows": move_rows,
+        # selecting one of them needs the confirmation (roster.services.application_transition)
+        "any_unavailable": any(a.actionable and a.eligibility.clash for a in applications),
     }
 
 
 def officers_for_nomination(user, bulletin) -> list:
-    """The coordinator's active officers, each with `eligibility` and `has_applied`, in two queries."""
+    """The coordinator's active officers, each with `eligibility` and `has_applied`, in four queries
+    (officers, clearances, current deployments, selections)."""
     from django.db.models import Exists, OuterRef
 
     from agencies.selectors import officer_visible_to
@@ -263,7 +273,7 @@ def officers_for_nomination(user, bulletin) -> list:
         officer_visible_to(user)
         .filter(is_active=True)
         .annotate(has_applied=Exists(Application.objects.filter(bulletin_id=bulletin.pk, officer_id=OuterRef("pk"))))
-        .prefetch_related("clearances")
+        .prefetch_related("clearances", *eligibility.commitment_prefetches())
         .order_by("last_name", "first_name", "id")
     )
     for officer in officers:
@@ -312,7 +322,9 @@ def deployment_actions(user, deployment: Deployment) -> dict[str, bool]:
         "start": staff and status == Deployment.Status.PLANNED,
         "complete": staff and status == Deployment.Status.IN_MISSION,
         "extend": staff and current,
-        "repatriate": staff and current,
+        # before departure a tour is cancelled; once the officer is in mission, repatriated
+        "repatriate": staff and status == Deployment.Status.IN_MISSION,
+        "cancel": staff and status == Deployment.Status.PLANNED,
     }
 
 
@@ -354,11 +366,32 @@ def repatriation_note_for(user, deployment: Deployment, *, reason: str | None = 
     return note if can_read_repatriation_reason(user, deployment, reason=reason) else ""
 
 
+# --- need to know: cancellation reasons (roster.permissions) -------------------------------
+
+CANCELLED_BEFORE_DEPARTURE = _("Cancelled before departure")
+
+
+def cancellation_reason_shown(deployment: Deployment, *, readable: bool):
+    """The reason for the cancellation, or "Cancelled before departure" when it may not be read;
+    "" for a deployment that is not cancelled. Lazy where it is the label (emails render it per recipient)."""
+    if deployment.status != Deployment.Status.CANCELLED:
+        return ""
+    return deployment.cancellation_reason if readable else CANCELLED_BEFORE_DEPARTURE
+
+
+def cancellation_reason_for(user, deployment: Deployment):
+    """The reason for the cancellation as `user` may read it (pages)."""
+    return cancellation_reason_shown(deployment, readable=can_read_cancellation_reason(user, deployment))
+
+
 def deployment_event_note_for(user, deployment: Deployment, event) -> str:
-    """A deployment event's note as `user` may read it: a repatriation's note goes with its reason."""
+    """A deployment event's note as `user` may read it: a repatriation's note goes with its reason,
+    a cancellation's note is its reason."""
     if event.action == "repatriated":
         reason = (event.data or {}).get("reason") or deployment.repatriation_reason
         return repatriation_note_for(user, deployment, reason=reason, note=event.note)
+    if event.action == "cancelled":
+        return event.note if can_read_cancellation_reason(user, deployment) else ""
     return event.note
 
 
@@ -375,8 +408,9 @@ def roster_for(user) -> QuerySet[Deployment]:
 
 
 def deployment_of_application(user, application):
-    """The deployment an application became, if the user may see it."""
-    return deployment_visible_to(user).filter(application=application).first()
+    """The deployment an application became and that was not cancelled, if the user may see it."""
+    return (deployment_visible_to(user).filter(application=application)
+            .exclude(status=Deployment.Status.CANCELLED).first())
 
 
 def deployment_create_preview(*, application, mission, start, end) -> dict:
@@ -399,17 +433,22 @@ def deployment_create_preview(*, application, mission, start, end) -> dict:
 
 
 def officer_fit_context(user) -> dict | None:
-    """For an officer reading bulletins: their record, clearances and applications, read once
-    (three queries) so each bulletin row can say whether they fit and where they stand."""
+    """For an officer reading bulletins: their record, clearances, applications (with their
+    bulletins, for the selections) and current deployments, read once (four queries) so each
+    bulletin row can say whether they fit and where they stand."""
     from agencies.selectors import officer_for_user
+
+    from . import eligibility
 
     officer = officer_for_user(user)
     if officer is None:
         return None
     clearances = list(officer.clearances.all())
-    applications = Application.objects.filter(officer=officer).only("id", "bulletin_id", "status")
+    applications = list(Application.objects.filter(officer=officer).select_related("bulletin", "bulletin__mission"))
     applied = {a.bulletin_id: a for a in applications}
-    return {"officer": officer, "clearances": clearances, "applied": applied}
+    deployments = eligibility.committing_deployments().filter(officer=officer)
+    commitments = eligibility.commitments_from(deployments=deployments, applications=applications)
+    return {"officer": officer, "clearances": clearances, "applied": applied, "commitments": commitments}
 
 
 def officer_fit(context: dict | None, bulletin) -> dict | None:
@@ -419,7 +458,8 @@ def officer_fit(context: dict | None, bulletin) -> dict | None:
     if context is None:
         return None
     application = context["applied"].get(bulletin.pk)
-    result = eligibility.check(context["officer"], bulletin, clearances=context["clearances"])
+    result = eligibility.check(context["officer"], bulletin, clearances=context["clearances"],
+                               commitments=context["commitments"])
     return {"application": application, "eligibility": result}
 
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("deployments/<int:pk>/extend/", views.deployment_extend, name="deployment-extend"),
     path("deployments/<int:pk>/repatriate/", views.deployment_repatriate, name="deployment-repatriate"),
     path("deployments/<int:pk>/complete/", views.deployment_complete, name="deployment-complete"),
+    path("deployments/<int:pk>/cancel/", views.deployment_cancel, name="deployment-cancel"),
     path("roster/", views.roster, name="roster"),
 ]

@@ -82,3 +82,19 @@ def pin_today():
 
     with time_machine.travel(noon_of(TODAY), tick=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _content_types_cached(request):
+    """Pinned query counts do not depend on test order: reading a page writes an audit entry, and
+    the first entry of a process looks its content type up once (Django then caches it)."""
+    if "django_assert_num_queries" not in request.fixturenames:
+        return
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("db")
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_models(*apps.get_models())

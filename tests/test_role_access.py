@@ -55,6 +55,17 @@ def _document_of_app_x_pk(w):
     return w.app_x.documents.create(file=ContentFile(pdf, name="cv.pdf"), original_name="cv.pdf", size=len(pdf)).pk
 
 
+def _planned_deployment_of_x_pk(w):
+    """X's next tour, planned to start the day dep_x ends."""
+    import datetime as dt
+
+    from tests.factories import DeploymentFactory
+
+    return DeploymentFactory(officer=w.officer_x, mission=w.mission, status="planned",
+                             start_date=w.dep_x.planned_end_date,
+                             planned_end_date=w.dep_x.planned_end_date + dt.timedelta(days=270)).pk
+
+
 def _officer_due_for_retention_pk(w):
     """An officer of agency A whose profile was added three years ago, with nothing since."""
     import datetime as dt
@@ -206,6 +217,10 @@ ROLE_ACCESS = {
     ),
     "roster:deployment-extend": row({**X_ONLY, "coord_a": 403, "officer_x": 403}, lambda w: {"pk": w.dep_x.pk}),
     "roster:deployment-repatriate": row({**X_ONLY, "coord_a": 403, "officer_x": 403}, lambda w: {"pk": w.dep_x.pk}),
+    # issue 9: IPO staff see the confirmation page of X's planned tour before cancelling it
+    "roster:deployment-cancel": row(
+        {**X_ONLY, "coord_a": 403, "officer_x": 403}, lambda w: {"pk": _planned_deployment_of_x_pk(w)}
+    ),
     "roster:deployment-complete": row(
         {**X_ONLY, "ipo": 302, "coord_a": 403, "officer_x": 403}, lambda w: {"pk": w.dep_x.pk}, method="post",
         data={"complete-early": "on"},

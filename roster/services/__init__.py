@@ -16,6 +16,7 @@ from .applications import (
 from .deployments import (
     add_months,
     clearance_problems,
+    deployment_cancel,
     deployment_complete,
     deployment_create,
     deployment_extend,
@@ -36,6 +37,7 @@ __all__ = [
     "application_transition_many",
     "application_update",
     "clearance_problems",
+    "deployment_cancel",
     "deployment_complete",
     "deployment_create",
     "deployment_extend",

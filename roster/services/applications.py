@@ -17,12 +17,14 @@ from notifications.services import Recipient, mail_queue, recipient_for_user
 from .. import eligibility
 from ..documents import pdf_problem
 from ..models import (
+    SERVICE_ONLY_MOVES,
     TRANSITIONS,
     Application,
     ApplicationDocument,
     ApplicationEvent,
     ApplicationStatus,
 )
+from ..selectors import shared_note
 
 S = ApplicationStatus
 NOTE_REQUIRED = frozenset({S.AGENCY_DECLINED, S.WITHDRAWN})
@@ -42,10 +44,10 @@ def actor_role_for(application: Application, actor) -> str | None:
 
 
 def allowed_transitions(application: Application, actor) -> list[str]:
-    """Moves `actor` may apply now (deployed excluded: only deployment_create applies it)."""
+    """Moves `actor` may apply now (not the deployment services' own: to and from deployed)."""
     role = actor_role_for(application, actor)
     moves = TRANSITIONS.get(application.status, {})
-    return [to for to, roles in moves.items() if role in roles and to != S.DEPLOYED]
+    return [to for to, roles in moves.items() if role in roles and (application.status, to) not in SERVICE_ONLY_MOVES]
 
 
 # --- documents -------------------------------------------------------------------------
@@ -141,8 +143,10 @@ def _notify_status(application: Application, event: ApplicationEvent) -> None:
     mail_queue(
         recipients=_people_for(application),
         template="application_status",
+        # The recipients are the officer and their agency's coordinators: they read a shared note
+        # only, never an internal one (roster.permissions.can_read_event_note).
         context={"application": application, "event": event, "bulletin": application.bulletin,
-                 "officer": application.officer},
+                 "officer": application.officer, "shared_note": shared_note(event)},
         topic=f"application:{application.pk}",
     )
 
@@ -157,10 +161,23 @@ def _notify_staff_position_freed(application: Application, waitlisted: int) -> N
     )
 
 
-def _event(application, *, from_status, to_status, actor, note) -> ApplicationEvent:
+def _event(application, *, from_status, to_status, actor, note, note_shared=False) -> ApplicationEvent:
     return ApplicationEvent.objects.create(
-        application=application, from_status=from_status, to_status=to_status, actor=actor, note=note or ""
+        application=application, from_status=from_status, to_status=to_status, actor=actor, note=note or "",
+        note_shared=note_shared,
     )
+
+
+# The agency and the officer write to each other (and to IPO staff): their notes are always shared.
+AGENCY_SIDE_ROLES = frozenset({"coordinator", "officer"})
+
+
+def note_is_shared(*, role: str | None, share_note: bool, by_deployment: bool = False) -> bool:
+    """Whether the note of a move is shared with the officer and their agency's coordinators.
+    IPO staff's notes are internal unless they choose to share them; the agency's and the
+    officer's own words (an endorsement, a reason for declining or withdrawing) are shared; the
+    deployment services' notes state facts the officer's deployment page already shows."""
+    return share_note or role in AGENCY_SIDE_ROLES or by_deployment
 
 
 # --- applying ----------------------------------------------------------------------------
@@ -281,11 +298,14 @@ def filled_positions(bulletin_id: int) -> int:
 
 @transaction.atomic
 def application_transition(
-    *, application: Application, to: str, actor, note: str = "", release_confirmed: bool = False,
-    _by_deployment: bool = False,
+    *, application: Application, to: str, actor, note: str = "", share_note: bool = False,
+    release_confirmed: bool = False, confirm_unavailable: bool = False, _by_deployment: bool = False,
 ) -> Application:
     """The only way an application changes state: lock, check the table and the actor,
-    write the event, queue the emails, in one transaction."""
+    write the event, queue the emails, in one transaction. IPO staff's `note` is internal
+    unless `share_note` (see `note_is_shared`); only a shared note reaches the officer.
+    Selecting an officer committed elsewhere over the tour (roster.eligibility.availability)
+    needs `confirm_unavailable`."""
     # Lock the bulletin first when selecting, so concurrent selections queue up here.
     if to == S.SELECTED:
         Bulletin.objects.select_for_update().filter(pk=application.bulletin_id).first()
@@ -302,7 +322,7 @@ def application_transition(
             % {"from": S(from_status).label, "to": S(to).label if to in S.values else to}
         )
     role = actor_role_for(application, actor)
-    if role not in moves[to] or (to == S.DEPLOYED and not _by_deployment):
+    if role not in moves[to] or ((from_status, to) in SERVICE_ONLY_MOVES and not _by_deployment):
         raise PermissionDenied(_("You may not move this application to “%(to)s”.") % {"to": S(to).label})
     note = (note or "").strip()
     if to in NOTE_REQUIRED and not note:
@@ -312,16 +332,18 @@ def application_transition(
             raise ValidationError(
                 {"release_confirmed": [_("Confirm that your agency releases the officer for the tour.")]})
         application.release_confirmed = True
-    if to == S.SELECTED:
+    if to == S.SELECTED and from_status != S.DEPLOYED:  # a cancelled deployment's application keeps its place
         filled = filled_positions(application.bulletin_id)
         if filled >= application.bulletin.positions:
             raise ValidationError(
                 _("All %(n)d positions of this bulletin are filled; waitlist the applicant instead.")
                 % {"n": application.bulletin.positions}
             )
+        _check_available(application, confirmed=confirm_unavailable)
     application.status = to
     application.save(update_fields=["status", "release_confirmed", "updated_at"])
-    event = _event(application, from_status=from_status, to_status=to, actor=actor, note=note)
+    event = _event(application, from_status=from_status, to_status=to, actor=actor, note=note,
+                   note_shared=note_is_shared(role=role, share_note=share_note, by_deployment=_by_deployment))
     _notify_status(application, event)
     if from_status == S.SELECTED and to == S.WITHDRAWN:
         waitlisted = Application.objects.filter(bulletin_id=application.bulletin_id, status=S.WAITLISTED).count()
@@ -329,13 +351,28 @@ def application_transition(
     return application
 
 
-def application_transition_many(*, applications, to: str, actor, note: str = "") -> tuple[list, list]:
+def _check_available(application: Application, *, confirmed: bool) -> None:
+    """Refuse to select an officer who is deployed, planned or selected elsewhere over the bulletin's
+    tour, unless IPO staff confirmed the clash. The officer's row is locked first, so two selections
+    of one officer on different bulletins see each other."""
+    Officer.objects.select_for_update().filter(pk=application.officer_id).values_list("pk", flat=True).first()
+    result = eligibility.availability(application.officer, application.bulletin)
+    if not result.passed and not confirmed:
+        raise ValidationError({"confirm_unavailable": [
+            _("%(clash)s Confirm the clash to select anyway.") % {"clash": result.reason}
+        ]})
+
+
+def application_transition_many(
+    *, applications, to: str, actor, note: str = "", share_note: bool = False, confirm_unavailable: bool = False
+) -> tuple[list, list]:
     """Apply one move to several applications; each in its own transaction. Returns
     (done, refused) where refused holds (application, message)."""
     done, refused = [], []
     for application in applications:
         try:
-            done.append(application_transition(application=application, to=to, actor=actor, note=note))
+            done.append(application_transition(application=application, to=to, actor=actor, note=note,
+                                                share_note=share_note, confirm_unavailable=confirm_unavailable))
         except (ValidationError, PermissionDenied) as exc:
             message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             refused.append((application, message))

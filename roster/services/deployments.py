@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.db.models.functions import Coalesce
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Clearance, Officer, User
@@ -21,12 +22,21 @@ from missions.models import Mission
 from notifications.services import mail_queue
 
 from ..models import Application, ApplicationStatus, Deployment, DeploymentEvent
-from ..permissions import recipient_can_read_repatriation_reason
-from ..selectors import repatriation_reason_shown
+from ..permissions import recipient_can_read_cancellation_reason, recipient_can_read_repatriation_reason
+from ..selectors import cancellation_reason_shown, repatriation_reason_shown
 from .applications import _people_for, application_transition
 
 D = Deployment.Status
 CURRENT = (D.PLANNED, D.IN_MISSION)
+
+
+def _day(day: date) -> str:
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+def arrival_confirm_days() -> int:
+    """An arrival recorded further than this from the planned start needs an explicit confirmation."""
+    return settings.ROSTER.get("ARRIVAL_CONFIRM_DAYS", 3)
 
 
 def add_months(day: date, months: int) -> date:
@@ -54,11 +64,21 @@ def _require_ipo(actor):
         raise PermissionDenied(_("Only IPO staff manage deployments."))
 
 
+def tour_start():
+    """The first day of a tour as an expression: the arrival once recorded, else the planned start."""
+    return Coalesce("actual_start_date", "start_date")
+
+
 def overlapping(*, officer_id: int, start: date, end: date, exclude_pk=None):
-    """Deployments of the officer whose [start, end) meets [start, end)."""
-    qs = Deployment.objects.filter(officer_id=officer_id, start_date__lt=end).filter(
-        Q(actual_end_date__isnull=False, actual_end_date__gt=start)
-        | Q(actual_end_date__isnull=True, planned_end_date__gt=start)
+    """Deployments of the officer whose [start, end) meets [start, end). A tour runs from its arrival
+    (else its planned start) to its actual (else planned) end; a cancelled one takes no days."""
+    qs = (
+        Deployment.objects.filter(officer_id=officer_id)
+        .exclude(status=D.CANCELLED)
+        .alias(tour_start=tour_start())
+        .filter(tour_start__lt=end)
+        .filter(Q(actual_end_date__isnull=False, actual_end_date__gt=start)
+                | Q(actual_end_date__isnull=True, planned_end_date__gt=start))
     )
     return qs.exclude(pk=exclude_pk) if exclude_pk else qs
 
@@ -76,7 +96,7 @@ def _check_no_overlap(*, officer_id, start, end, exclude_pk=None):
     if clash:
         raise ValidationError({"start_date": [
             _("The officer is already deployed from %(start)s to %(end)s (%(mission)s).")
-            % {"start": clash.start_date, "end": clash.end_date, "mission": clash.mission.code}
+            % {"start": clash.effective_start_date, "end": clash.end_date, "mission": clash.mission.code}
         ]})
 
 
@@ -97,9 +117,12 @@ def clearance_problems(*, officer, required_kinds, until: date) -> list[str]:
 def strength_problems(*, mission: Mission, start: date, end: date, exclude_pk=None) -> list[str]:
     """Would one more officer exceed the mission's authorised strength or the program
     ceiling at any time in [start, end)? Counted over deployments overlapping the range."""
-    active = Deployment.objects.filter(status__in=CURRENT, start_date__lt=end).filter(
-        Q(actual_end_date__isnull=True, planned_end_date__gt=start)
-        | Q(actual_end_date__isnull=False, actual_end_date__gt=start)
+    active = (
+        Deployment.objects.filter(status__in=CURRENT)
+        .alias(tour_start=tour_start())
+        .filter(tour_start__lt=end)
+        .filter(Q(actual_end_date__isnull=True, planned_end_date__gt=start)
+                | Q(actual_end_date__isnull=False, actual_end_date__gt=start))
     )
     if exclude_pk:
         active = active.exclude(pk=exclude_pk)
@@ -126,32 +149,48 @@ def _log(deployment, *, action, actor, note="", data=None, notify=True) -> Deplo
     return event
 
 
+# Events whose emails say more to some recipients than to others (roster.permissions): the action,
+# the predicate deciding who may read the detail, and the context each audience gets.
+def _need_to_know(deployment, event):
+    if event.action == "repatriated":
+        return recipient_can_read_repatriation_reason, lambda readable: {
+            "note": event.note if readable else "",
+            "repatriation_reason": repatriation_reason_shown(deployment, readable=readable),
+        }
+    if event.action == "cancelled":
+        return recipient_can_read_cancellation_reason, lambda readable: {
+            "note": "",
+            "cancellation_reason": cancellation_reason_shown(deployment, readable=readable),
+        }
+    return None, None
+
+
 def _notify(deployment, event) -> None:
-    """Email the officer and their agency's coordinators. A repatriation's reason and note reach
-    only the recipients who may read them (roster.permissions); the others learn that the officer
-    was repatriated early."""
+    """Email the officer and their agency's coordinators. A repatriation's reason and note, and a
+    cancellation's reason, reach only the recipients who may read them (roster.permissions); the
+    others learn that the officer was repatriated early, or that the tour was cancelled before departure."""
     if deployment.application_id:
         recipients = _people_for(deployment.application)
     else:
         recipients = _people_for(Application(officer=deployment.officer))
     context = {"deployment": deployment, "event": event, "officer": deployment.officer,
-               "mission": deployment.mission, "note": event.note, "repatriation_reason": ""}
-    if event.action != "repatriated":
+               "mission": deployment.mission, "note": event.note, "repatriation_reason": "",
+               "cancellation_reason": ""}
+    can_read, shown = _need_to_know(deployment, event)
+    if can_read is None:
         mail_queue(recipients=recipients, template="deployment_update", context=context,
                    topic=f"deployment:{deployment.pk}")
         return
     accounts = User.objects.in_bulk([r.user_id for r in recipients if r.user_id])
     audiences: dict[bool, list] = {True: [], False: []}
     for r in recipients:
-        readable = recipient_can_read_repatriation_reason(r, deployment, user=accounts.get(r.user_id))
-        audiences[readable].append(r)
+        audiences[can_read(r, deployment, user=accounts.get(r.user_id))].append(r)
     for readable, group in audiences.items():
         if group:
             mail_queue(
                 recipients=group,
                 template="deployment_update",
-                context={**context, "note": event.note if readable else "",
-                         "repatriation_reason": repatriation_reason_shown(deployment, readable=readable)},
+                context={**context, **shown(readable)},
                 topic=f"deployment:{deployment.pk}",
             )
 
@@ -226,25 +265,78 @@ def _locked(deployment) -> Deployment:
 
 
 @transaction.atomic
-def deployment_start(*, deployment: Deployment, actor, on: date | None = None) -> Deployment:
-    """planned -> in_mission (the officer arrived)."""
+def deployment_start(
+    *, deployment: Deployment, actor, arrived_on: date | None, confirm_far_from_plan: bool = False
+) -> Deployment:
+    """planned -> in_mission: the officer arrived on `arrived_on`. The planned start stays as planned;
+    the arrival is kept apart (`actual_start_date`). It cannot be in the future, and one further than
+    ROSTER["ARRIVAL_CONFIRM_DAYS"] from the planned start is recorded only once confirmed."""
     _require_ipo(actor)
     deployment = _locked(deployment)
     if deployment.status != D.PLANNED:
         raise ValidationError(_("Only a planned deployment can start."))
-    on = on or timezone.localdate()
-    if on > timezone.localdate():
-        raise ValidationError({"on": [_("Record the arrival once it has happened: the date cannot be in the future.")]})
-    deployment.status = D.IN_MISSION
-    if on != deployment.start_date:
-        if on >= deployment.planned_end_date:
-            raise ValidationError({"on": [_("The arrival must come before the planned end.")]})
+    if arrived_on is None:
+        raise ValidationError({"arrived_on": [_("Give the date the officer arrived in mission.")]})
+    _check_dates(arrived_on=arrived_on)
+    if arrived_on > timezone.localdate():
+        raise ValidationError({"arrived_on": [
+            _("Record the arrival once it has happened: the date cannot be in the future.")]})
+    if arrived_on >= deployment.planned_end_date:
+        raise ValidationError({"arrived_on": [_("The arrival must come before the planned end.")]})
+    if arrived_on < deployment.start_date:  # the tour now begins earlier: the officer must be free
         _lock_officer(deployment.officer_id)
-        _check_no_overlap(officer_id=deployment.officer_id, start=on, end=deployment.planned_end_date,
+        _check_no_overlap(officer_id=deployment.officer_id, start=arrived_on, end=deployment.planned_end_date,
                           exclude_pk=deployment.pk)
-        deployment.start_date = on
-    deployment.save(update_fields=["status", "start_date", "updated_at"])
-    _log(deployment, action="started", actor=actor, data={"on": on.isoformat()})
+    # Last, so that a date refused anyway is not confirmed first.
+    days_off = abs((arrived_on - deployment.start_date).days)
+    if days_off > arrival_confirm_days() and not confirm_far_from_plan:
+        raise ValidationError({"confirm_far_from_plan": [
+            _("The arrival is %(n)d days from the planned start (%(date)s). Check the date, then tick to "
+              "confirm it.") % {"n": days_off, "date": _day(deployment.start_date)}]})
+    deployment.status = D.IN_MISSION
+    deployment.actual_start_date = arrived_on
+    try:
+        with transaction.atomic():
+            deployment.save(update_fields=["status", "actual_start_date", "updated_at"])
+    except IntegrityError:  # the PostgreSQL exclusion constraint caught a concurrent change
+        raise ValidationError({"arrived_on": [_("The officer already has a deployment over these dates.")]})
+    _log(deployment, action="started", actor=actor,
+         data={"on": arrived_on.isoformat(), "planned": deployment.start_date.isoformat(),
+               "confirmed": days_off > arrival_confirm_days()})
+    return deployment
+
+
+@transaction.atomic
+def deployment_cancel(*, deployment: Deployment, actor, reason: str) -> Deployment:
+    """planned -> cancelled: the tour is called off before departure, with a reason. The origin
+    application returns from deployed to selected (IPO staff may deploy it again, or the officer or
+    coordinator withdraw it), and the officer and their coordinator are emailed; the reason reaches
+    only those who may read it (roster.permissions.can_read_cancellation_reason)."""
+    _require_ipo(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for the cancellation.")]})
+    deployment = _locked(deployment)
+    if deployment.status == D.CANCELLED:
+        raise ValidationError(_("This deployment is already cancelled."))
+    if deployment.status == D.IN_MISSION:
+        raise ValidationError(_("The officer is already in mission: repatriate or complete the tour instead."))
+    if deployment.status != D.PLANNED:
+        raise ValidationError(_("Only a planned deployment can be cancelled."))
+    deployment.status = D.CANCELLED
+    deployment.cancelled_at = timezone.now()
+    deployment.cancellation_reason = reason
+    deployment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
+    application = deployment.application
+    if application is not None and application.status == ApplicationStatus.DEPLOYED:
+        # The reason stays off the application's timeline, which the coordinator reads.
+        application_transition(
+            application=application, to=ApplicationStatus.SELECTED, actor=actor, _by_deployment=True,
+            note=str(_("Deployment to %(mission)s cancelled before departure.") % {"mission": deployment.mission.code}),
+        )
+    _log(deployment, action="cancelled", actor=actor, note=reason,
+         data={"planned_start": deployment.start_date.isoformat(),
+               "application_returned": bool(application is not None)})
     return deployment
 
 
@@ -256,7 +348,7 @@ def deployment_complete(*, deployment: Deployment, actor, on: date | None = None
     if deployment.status != D.IN_MISSION:
         raise ValidationError(_("Only a deployment in mission can be completed."))
     on = on or min(timezone.localdate(), deployment.planned_end_date)
-    if on < deployment.start_date:
+    if on < deployment.effective_start_date:
         raise ValidationError({"on": [_("The end cannot come before the start.")]})
     if on > timezone.localdate():
         raise ValidationError({"on": [_("Record the end of the tour once it has happened: the date cannot be in "
@@ -272,23 +364,23 @@ def deployment_complete(*, deployment: Deployment, actor, on: date | None = None
 def deployment_repatriate(
     *, deployment: Deployment, actor, reason: str, note: str = "", on: date | None = None
 ) -> Deployment:
-    """planned or in_mission -> repatriated early, with a reason code."""
+    """in_mission -> repatriated early, with a reason code. A planned tour is cancelled instead."""
     _require_ipo(actor)
     if reason not in Deployment.RepatriationReason.values:
         raise ValidationError({"reason": [_("Choose a repatriation reason.")]})
     if reason == Deployment.RepatriationReason.OTHER and not (note or "").strip():
         raise ValidationError({"note": [_("Explain the repatriation.")]})
     deployment = _locked(deployment)
-    if deployment.status not in CURRENT:
-        raise ValidationError(_("Only a planned or current deployment can be repatriated."))
+    if deployment.status == D.PLANNED:
+        raise ValidationError(_("The officer has not left yet: cancel the deployment instead of repatriating."))
+    if deployment.status != D.IN_MISSION:
+        raise ValidationError(_("Only a deployment in mission can be repatriated."))
     on = on or timezone.localdate()
     if on > timezone.localdate():
         raise ValidationError({"on": [_("Record the return once it has happened: the date cannot be in the future.")]})
-    if on < deployment.start_date:
-        if deployment.status == D.IN_MISSION:
-            raise ValidationError({"on": [_("The return cannot come before the arrival (%(date)s).")
-                                          % {"date": deployment.start_date}]})
-        on = deployment.start_date  # a planned tour called off before it began
+    if on < deployment.effective_start_date:
+        raise ValidationError({"on": [_("The return cannot come before the arrival (%(date)s).")
+                                      % {"date": deployment.effective_start_date}]})
     deployment.status = D.REPATRIATED
     deployment.actual_end_date = on
     deployment.repatriation_reason = reason
@@ -344,7 +436,7 @@ def handovers(deployments) -> list[dict]:
         prev = d.replaces
         if prev is None:
             continue
-        delta = (prev.end_date - d.start_date).days
+        delta = (prev.end_date - d.effective_start_date).days
         rows.append({"deployment": d, "replaces": prev, "overlap_days": max(delta, 0), "gap_days": max(-delta, 0)})
     return rows
 

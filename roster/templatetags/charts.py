@@ -166,10 +166,10 @@ def _year_ticks(start: date, end: date) -> list[date]:
 def gantt_chart(deployments, chart_id, title, desc="", today=None):
     """One row per deployment from its start to its end, coloured by status, with a line at today."""
     label_w, chart_w, row_h, top = 190, 640, 22, 28
-    deployments = list(deployments)
+    deployments = [d for d in deployments if d.status != "cancelled"]  # called off: never on the ground
     today = today or timezone.localdate()
     if deployments:
-        first = min(d.start_date for d in deployments)
+        first = min(d.effective_start_date for d in deployments)
         last = max(d.end_date for d in deployments)
     else:
         first = last = today
@@ -183,13 +183,13 @@ def gantt_chart(deployments, chart_id, title, desc="", today=None):
     rows = []
     for i, d in enumerate(deployments):
         y = top + i * row_h
-        x1, x2 = x_of(d.start_date), x_of(d.end_date)
+        x1, x2 = x_of(d.effective_start_date), x_of(d.end_date)
         rows.append(
             {
                 "label": d.officer.full_name,
                 "status": d.status,
                 "status_label": d.get_status_display(),
-                "start": d.start_date,
+                "start": d.effective_start_date,
                 "end": d.end_date,
                 "x": n(x1),
                 "w": n(max(2.0, x2 - x1)),

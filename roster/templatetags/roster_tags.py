@@ -55,3 +55,10 @@ def repatriation_reason_for(deployment, user):
 def repatriation_note_for(deployment, user):
     """`{{ deployment|repatriation_note_for:user }}`: the repatriation note, or "" where `user` may not read it."""
     return selectors.repatriation_note_for(user, deployment)
+
+
+@register.filter
+def cancellation_reason_for(deployment, user):
+    """`{{ deployment|cancellation_reason_for:user }}`: why the tour was cancelled, or "Cancelled before
+    departure" where `user` has no need to know it (roster.permissions.can_read_cancellation_reason)."""
+    return selectors.cancellation_reason_for(user, deployment)

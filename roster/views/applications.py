@@ -30,6 +30,7 @@ from ..forms import (
     PipelineActionForm,
     ReasonForm,
     TransitionForm,
+    bulk_moves,
     move_buttons,
 )
 from ..models import ApplicationDocument, ApplicationStatus
@@ -77,6 +78,7 @@ def application_detail(request, pk):
             "eligibility": application_eligibility(application),
             "actions": actions,
             "move_buttons": move_buttons(actions["moves"]),
+            "transition_form": TransitionForm(auto_id="id_transition_%s"),
         },
     )
 
@@ -260,7 +262,8 @@ def application_decline(request, pk):
             data,
             label=_("Reason for declining"),
             submit=_("Decline the application"),
-            help_text=_("The officer sees this reason on their timeline."),
+            help_text=_("Shared with the officer: they read this reason on their timeline and in the status "
+                        "email, as do IPO staff."),
         ),
         template="roster/application_decline.html",
         success=_("The application was declined."),
@@ -324,11 +327,13 @@ def agency_applications(request):
 
 def _render_pipeline(request, bulletin, form):
     checked = set(form.data.getlist("applications")) if form.is_bound else set()
+    pipeline = selectors.bulletin_pipeline(request.user, bulletin)
     context = {
         "bulletin": bulletin,
         "form": form,
         "checked": checked,
-        **selectors.bulletin_pipeline(request.user, bulletin),
+        "bulk": bulk_moves(pipeline["move_rows"]),
+        **pipeline,
     }
     return render(request, "roster/pipeline.html", context)
 
@@ -352,7 +357,8 @@ def bulletin_pipeline_action(request, bulletin_pk):
         return _render_pipeline(request, bulletin, form)
     chosen = form.cleaned_data["applications"].order_by("officer__last_name", "officer__first_name", "id")
     done, refused = services.application_transition_many(
-        applications=list(chosen), to=form.target, actor=request.user, note=form.cleaned_data["note"]
+        applications=list(chosen), to=form.target, actor=request.user, note=form.cleaned_data["note"],
+        share_note=form.cleaned_data["share_note"], confirm_unavailable=form.cleaned_data["confirm_unavailable"],
     )
     status = S(form.target).label
     if done:
@@ -393,7 +399,8 @@ def application_transition(request, pk):
         return _to_detail(application)
     try:
         application = services.application_transition(
-            application=application, to=form.cleaned_data["to"], actor=request.user, note=form.cleaned_data["note"]
+            application=application, to=form.cleaned_data["to"], actor=request.user, note=form.cleaned_data["note"],
+            share_note=form.cleaned_data["share_note"], confirm_unavailable=form.cleaned_data["confirm_unavailable"],
         )
     except ValidationError as exc:
         flash_errors(request, exc)

@@ -1,4 +1,5 @@
-"""The roster dashboard (IPO staff: the whole program; coordinators: their agency) and mission timelines."""
+"""The roster dashboard and mission timelines. Strength is the whole program's for everyone
+(with a coordinator's agency's share apart); the other figures are a coordinator's agency's."""
 
 from datetime import date
 
@@ -40,25 +41,27 @@ def percent(value) -> str:
 
 def _charts(c: dict) -> dict:
     """The charts' bars and their texts; the template draws them with roster.templatetags.charts."""
+    program = c["program"]
     mission_bars = [
         {
             "label": row.mission.code,
-            "value": row.in_mission,
-            "secondary": row.planned,
-            "target": row.strength,
+            "value": row.strength.in_mission,
+            "secondary": row.strength.planned,
+            "target": row.strength.authorised,
             "text": _("%(deployed)s in mission, %(planned)s planned, of %(strength)s")
-            % {"deployed": row.in_mission, "planned": row.planned, "strength": row.strength},
+            % {"deployed": row.strength.in_mission, "planned": row.strength.planned,
+               "strength": row.strength.authorised},
         }
         for row in c["missions"]
     ]
     ceiling_bars = [
         {
             "label": _("Program"),
-            "value": c["deployed"],
-            "secondary": c["planned"],
-            "target": c["ceiling"],
+            "value": program.in_mission,
+            "secondary": program.planned,
+            "target": program.authorised,
             "text": _("%(deployed)s in mission, %(planned)s planned, of %(ceiling)s")
-            % {"deployed": c["deployed"], "planned": c["planned"], "ceiling": c["ceiling"]},
+            % {"deployed": program.in_mission, "planned": program.planned, "ceiling": program.authorised},
         }
     ]
     women_bars = [
@@ -86,5 +89,5 @@ def _charts(c: dict) -> dict:
         "women_nominees_pct_text": percent(c["women_nominees_pct"]),
         "partner_pct_text": percent(c["partner_pct"]),
         "rcmp_pct_text": percent(c["rcmp_pct"]),
-        "ceiling_pct_text": percent(c["ceiling_pct"]),
+        "ceiling_pct_text": percent(program.pct_filled),
     }

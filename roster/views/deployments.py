@@ -24,6 +24,7 @@ from missions.selectors import mission_visible_to
 
 from .. import services
 from ..forms_deployments import (
+    CancelForm,
     CompleteForm,
     DeploymentCreateForm,
     ExtendForm,
@@ -47,8 +48,6 @@ from ..selectors import (
 )
 
 ROSTER_PER_PAGE = 50
-
-
 
 
 def _deployment_for_action(request, pk) -> Deployment:
@@ -141,6 +140,7 @@ EVENT_LABELS = {
     "extended": gettext_lazy("Extended"),
     "completed": gettext_lazy("Tour completed"),
     "repatriated": gettext_lazy("Repatriated"),
+    "cancelled": gettext_lazy("Cancelled before departure"),
 }
 
 
@@ -169,7 +169,14 @@ def describe_event(event: DeploymentEvent, *, user, deployment: Deployment) -> s
             parts.append(_("Rotation: replaces another deployment."))
         return " ".join(parts)
     if event.action == "started":
-        return _("Arrived on %(date)s.") % {"date": _show(data.get("on"))}
+        arrived = _("Arrived on %(date)s.") % {"date": _show(data.get("on"))}
+        if data.get("planned") and data.get("planned") != data.get("on"):
+            arrived += " " + _("Planned start: %(date)s.") % {"date": _show(data.get("planned"))}
+        return arrived
+    if event.action == "cancelled":
+        if data.get("application_returned"):
+            return _("Cancelled before departure; the application returned to Selected.")
+        return _("Cancelled before departure.")
     if event.action == "extended":
         return _("Extended from %(old)s to %(new)s.") % {"old": _show(data.get("from")), "new": _show(data.get("to"))}
     if event.action == "completed":
@@ -205,7 +212,7 @@ def _render_detail(request, deployment, *, start_form=None, complete_form=None):
         "successors": [d for d in linked if d.replaces_id == deployment.pk],
         "handover": handover,
         "events": events,
-        "start_form": start_form or (StartForm() if actions["start"] else None),
+        "start_form": start_form or (StartForm(deployment=deployment) if actions["start"] else None),
         "complete_form": complete_form or (CompleteForm(deployment=deployment) if actions["complete"] else None),
     }
     return render(request, "roster/deployment_detail.html", context)
@@ -227,15 +234,18 @@ def deployment_detail(request, pk):
 @require_POST
 def deployment_start(request, pk):
     deployment = _deployment_for_action(request, pk)
-    form = StartForm(request.POST)
+    form = StartForm(request.POST, deployment=deployment)
     if form.is_valid():
+        cd = form.cleaned_data
         try:
-            services.deployment_start(deployment=deployment, actor=request.user, on=form.cleaned_data["on"])
+            services.deployment_start(deployment=deployment, actor=request.user, arrived_on=cd["arrived_on"],
+                                      confirm_far_from_plan=cd.get("confirm_far_from_plan", False))
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 flash_errors(request, exc)
                 return _to_detail(deployment)
-            add_service_errors(form, exc, aliases={"start_date": "on"})
+            form.ask_confirmation(exc)
+            add_service_errors(form, exc, aliases={"start_date": "arrived_on"})
         else:
             messages.success(request, _("The officer's arrival in mission is recorded."))
             return _to_detail(deployment)
@@ -288,7 +298,10 @@ def deployment_repatriate(request, pk):
     """GET shows the form; POST repatriates."""
     deployment = _deployment_for_action(request, pk)
     if request.method != "POST" and not deployment_actions(request.user, deployment)["repatriate"]:
-        messages.error(request, _("Only a planned or current deployment can be repatriated."))
+        if deployment_actions(request.user, deployment)["cancel"]:
+            messages.error(request, _("The officer has not left yet: cancel the deployment instead of repatriating."))
+        else:
+            messages.error(request, _("Only a deployment in mission can be repatriated."))
         return _to_detail(deployment)
     form = RepatriateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -302,6 +315,28 @@ def deployment_repatriate(request, pk):
             messages.success(request, _("The repatriation is recorded."))
             return _to_detail(deployment)
     return render(request, "roster/deployment_repatriate.html", {"deployment": deployment, "form": form})
+
+
+@login_required
+def deployment_cancel(request, pk):
+    """GET shows what cancelling does and asks for the reason; POST cancels."""
+    deployment = _deployment_for_action(request, pk)
+    if request.method != "POST" and not deployment_actions(request.user, deployment)["cancel"]:
+        messages.error(request, _("Only a planned deployment can be cancelled."))
+        return _to_detail(deployment)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deployment_cancel(deployment=deployment, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if deployment.application_id:
+                messages.success(request, _("The deployment is cancelled; the application is back to Selected."))
+            else:
+                messages.success(request, _("The deployment is cancelled."))
+            return _to_detail(deployment)
+    return render(request, "roster/deployment_cancel.html", {"deployment": deployment, "form": form})
 
 
 # --- the current roster -----------------------------------------------------------------------

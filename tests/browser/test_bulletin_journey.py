@@ -51,6 +51,11 @@ def test_ipo_staff_publish_a_bulletin_and_watch_it_acknowledged(live_server, bro
     staff.get_by_label("Description (French)").fill("Conseiller la Police nationale d'Haïti.")
     staff.get_by_role("button", name="Save").first.click()
     staff.wait_for_url(f"{base}/bulletins/{bulletin.pk}/")
+    with staff.expect_navigation(url=f"{base}/bulletins/{bulletin.pk}/publish/"):
+        staff.get_by_role("link", name="Publish and notify the agencies").first.click()
+    # the confirmation says who will be notified before anything is sent
+    assert "This will notify 4 agencies" in staff.get_by_test_id("audience").inner_text()
+    assert OutgoingMail.objects.count() == 0
     with staff.expect_navigation(url=f"{base}/bulletins/{bulletin.pk}/"):
         staff.get_by_role("button", name="Publish and notify the agencies").first.click()
     summary = staff.get_by_test_id("delivery-summary").inner_text()

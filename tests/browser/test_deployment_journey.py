@@ -20,8 +20,10 @@ def test_ipo_staff_deploy_start_extend_and_repatriate(live_server, page):
     for kind in ("medical", "passport"):
         f.ClearanceFactory(officer=officer, kind=kind, valid_until=today + dt.timedelta(days=900))
     mission = f.MissionFactory(code="BINUH", authorized_strength=48)
+    # the tour was planned to begin two days ago: the arrival is recorded on the planned start
+    planned_start = today - dt.timedelta(days=2)
     bulletin = f.BulletinFactory(mission=mission, duration_months=9, required_clearances=["medical", "passport"],
-                                 deployment_start=today + dt.timedelta(days=14))
+                                 deployment_start=planned_start)
     application = f.ApplicationFactory(bulletin=bulletin, officer=officer, status="selected")
     base = live_server.url
 
@@ -35,8 +37,8 @@ def test_ipo_staff_deploy_start_extend_and_repatriate(live_server, page):
     assert page.get_by_test_id("deployment-status").inner_text() == "Planned"
     assert "is deployed to BINUH" in page.get_by_role("status").inner_text()
 
-    # the arrival date defaults to today; the button works from the keyboard
-    assert page.get_by_label("Arrival date").input_value() == today.isoformat()
+    # the arrival date defaults to the planned start; the button works from the keyboard
+    assert page.get_by_label("Arrival date").input_value() == planned_start.isoformat()
     page.get_by_role("button", name="Record the arrival in mission").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")

@@ -78,7 +78,7 @@ def test_the_whole_journey_from_application_to_selection(live_server, signed_in,
     officer_page.goto(f"{base}/bulletins/{bulletin.pk}/")
     panel = officer_page.get_by_test_id("bulletin-apply-panel")
     expect(panel.get_by_test_id("eligibility-summary")).to_contain_text("Meets every requirement")
-    expect(panel.locator('[data-outcome="pass"]')).to_have_count(5)
+    expect(panel.locator('[data-outcome="pass"]')).to_have_count(6)  # availability included
     panel.get_by_role("link", name="Apply", exact=True).click()
     officer_page.get_by_label("Statement of interest").fill("Fifteen years of community policing in French.")
     officer_page.get_by_label("Documents").set_input_files(
@@ -111,6 +111,9 @@ def test_the_whole_journey_from_application_to_selection(live_server, signed_in,
     expect(ipo_page.get_by_test_id("positions-counter")).to_contain_text("0 of 1 positions filled")
     ipo_page.get_by_label("Tick Claire Dubois").check()
     ipo_page.get_by_label("Action").select_option("shortlist")
+    # a note is internal unless shared: the officer will not read this one
+    ipo_page.get_by_label("Note (optional)").fill("Shortlist: meets every requirement.")
+    expect(ipo_page.get_by_label("Only IPO staff (internal note)")).to_be_checked()
     ipo_page.get_by_role("button", name="Apply").click()
     expect(ipo_page.get_by_role("status").first).to_contain_text("1 application moved to “Shortlisted”.")
     expect(ipo_page.get_by_test_id("section-shortlisted")).to_contain_text("Claire Dubois")
@@ -119,6 +122,7 @@ def test_the_whole_journey_from_application_to_selection(live_server, signed_in,
     ipo_page.get_by_label("Tick Claire Dubois").check()
     ipo_page.get_by_label("Action").select_option("select")
     ipo_page.get_by_label("Note (optional)").fill("Selected for the Port-au-Prince team.")
+    ipo_page.get_by_label("IPO staff, the officer and their agency's coordinators").check()
     ipo_page.get_by_role("button", name="Apply").click()
     expect(ipo_page.get_by_role("status").first).to_contain_text("1 application moved to “Selected”.")
     expect(ipo_page.get_by_test_id("positions-counter")).to_contain_text("1 of 1 positions filled")
@@ -134,7 +138,8 @@ def test_the_whole_journey_from_application_to_selection(live_server, signed_in,
     timeline = officer_page.get_by_test_id("timeline").first
     expect(timeline).to_contain_text("by Marc Tremblay")
     expect(timeline).to_contain_text("by Ines Roy")
-    expect(timeline).to_contain_text("Selected for the Port-au-Prince team.")
+    expect(timeline).to_contain_text("Selected for the Port-au-Prince team.")  # shared
+    expect(timeline).not_to_contain_text("Shortlist: meets every requirement.")  # internal
     application.refresh_from_db()
     assert (application.status, application.release_confirmed) == ("selected", True)
 

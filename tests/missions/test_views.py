@@ -398,14 +398,17 @@ def test_it_counts_officers_deployed_and_in_the_pipeline_without_double_counting
     f.ApplicationFactory(bulletin=second, status="shortlisted")
     f.ApplicationFactory(bulletin=second, status="waitlisted")
     response = clients.coord_a.get(reverse("missions:mission-detail", kwargs={"pk": world.mission.pk}))
-    strength = response.context["strength"]
-    assert (strength["deployed"], strength["selected"], strength["shortlisted"], strength["waitlisted"]) == (3, 2, 1, 1)
-    assert strength["vacant"] == 48 - 5
+    strength, mission = response.context["strength"], response.context["mission"]
+    assert (strength.in_mission, strength.planned, strength.filled, strength.selected) == (2, 1, 3, 2)
+    assert (mission.pipeline_shortlisted, mission.pipeline_waitlisted) == (1, 1)
+    assert (strength.vacant, strength.over) == (48 - 3, 0)  # the selected fill no position yet
     html = response.content.decode()
-    assert "3 deployed + 2 selected of 48 authorised" in html
+    assert "3 filled of 48 authorised · 45 vacant" in html
+    assert "2 in mission, 1 planned · 2 selected, not yet deployed" in html
+    assert 'data-testid="strength-definition"' in html
     assert second.reference in html
     listing = clients.officer_x.get(reverse("missions:mission-list"))
-    assert listing.context["missions"][0].strength["deployed"] == 3
+    assert listing.context["missions"][0].strength == strength
 
 
 def test_it_lists_only_the_visible_bulletins_of_a_mission(clients, world):

@@ -17,13 +17,15 @@ MY_APPLICATIONS_QUERIES = 5
 # the coordinator's agency (page heading)
 AGENCY_APPLICATIONS_QUERIES = 4
 # session + user, bulletin, applications (officer, agency, nominator joined), documents,
-# officers' clearances (for eligibility), positions filled
-PIPELINE_QUERIES = 7
+# officers' clearances, current deployments (mission joined) and selections (bulletin, mission
+# joined) (for eligibility), positions filled
+PIPELINE_QUERIES = 9
 # session + user, application (all joined), the audit entry of the read, documents, clearances,
-# events (actor joined)
-APPLICATION_PAGE_QUERIES = 7
-# session + user, bulletin, active officers (with "already applied"), their clearances
-NOMINATE_PAGE_QUERIES = 5
+# the officer's current deployments and selections (for eligibility), events (actor joined)
+APPLICATION_PAGE_QUERIES = 9
+# session + user, bulletin, active officers (with "already applied"), their clearances, current
+# deployments and selections (for eligibility)
+NOMINATE_PAGE_QUERIES = 7
 
 
 def attach(application, *, documents=1, events=2, actor=None):
@@ -117,9 +119,10 @@ def test_the_bulletin_list_tells_an_officer_where_they_stand_in_constant_queries
 ):
     for _ in range(n):
         f.BulletinFactory(mission=world.mission, min_years_service=40)
-    with django_assert_num_queries(8):  # + the officer, their clearances, their applications
+    # + the officer, their clearances, their applications (bulletins joined), their current deployments
+    with django_assert_num_queries(9):
         response = clients.officer_x.get(reverse("missions:bulletin-list"))
     html = response.content.decode()
     assert "For you" in html
-    assert "requirement not met" in html  # 40 years of service asked
+    assert "2 requirements not met" in html  # 40 years of service asked; X in mission over the tour (dep_x)
     assert n > 20 or "You applied" in html  # app_x on the world's bulletin (on page 1 when few)

@@ -29,6 +29,8 @@ def notpdf(name="photo.pdf"):
 
 
 def open_bulletin(world, **kwargs):
+    """Its tour begins the day officer X's current one (world.dep_x) ends, so X is available for it."""
+    kwargs.setdefault("deployment_start", world.dep_x.planned_end_date)
     return f.BulletinFactory(mission=world.mission, **kwargs)
 
 
@@ -340,7 +342,7 @@ def test_it_groups_the_pipeline_by_state_with_the_positions_counter(clients, wor
         "endorsed", "shortlisted", "selected", "submitted", "withdrawn"
     ]
     assert "1 of 3 positions filled" in page.content.decode()
-    assert "1 of 1 requirements not met" in page.content.decode()
+    assert "1 of 2 requirements not met" in page.content.decode()  # medical missing; available
     # only the states IPO staff can move have a checkbox
     assert page.content.decode().count('name="applications"') == 2
     # an index jumps to each state; the ones out of the running are folded away
@@ -361,7 +363,8 @@ def test_it_shortlists_in_bulk(clients, world):
     assert response.status_code == 302
     assert "2 applications moved to “Shortlisted”." in flashed(response)
     assert [Application.objects.get(pk=a.pk).status for a in apps] == ["shortlisted", "shortlisted", "endorsed"]
-    assert ApplicationEvent.objects.get(application=apps[0]).note == "Strong files"
+    event = ApplicationEvent.objects.get(application=apps[0])
+    assert (event.note, event.note_shared) == ("Strong files", False)  # internal by default
 
 
 def test_it_reports_the_refusals_when_selecting_beyond_the_positions(clients, world):
@@ -414,7 +417,7 @@ def test_it_shows_everything_on_the_application_page(clients, world):
     app = world.app_x
     f.ApplicationEventFactory(application=app, actor=world.user_x)
     f.ApplicationEventFactory(application=app, from_status="submitted", to_status="endorsed", actor=world.coord_a,
-                              note="Released by the chief")
+                              note="Released by the chief", note_shared=True)
     app.status, app.release_confirmed = "endorsed", True
     app.save()
     page = clients.ipo.get(url("application-detail", pk=app.pk))
@@ -450,7 +453,7 @@ def test_it_moves_one_application_from_its_page(clients, world):
 def test_it_shows_the_officer_each_application_with_its_timeline(clients, world):
     f.ApplicationEventFactory(application=world.app_x, actor=world.user_x)
     f.ApplicationEventFactory(application=world.app_x, from_status="submitted", to_status="endorsed",
-                              actor=world.coord_a, note="Released")
+                              actor=world.coord_a, note="Released", note_shared=True)
     page = clients.officer_x.get(url("my-applications"))
     html = page_text(page)
     assert page.context["applications"] == [world.app_x]

@@ -110,11 +110,20 @@ def program(db):
     return SimpleNamespace(**locals())
 
 
+def figures(strength):
+    """authorised, in mission, planned, filled, vacant, over strength"""
+    s = strength
+    return (s.authorised, s.in_mission, s.planned, s.filled, s.vacant, s.over)
+
+
 def test_it_counts_the_whole_program_for_ipo_staff(program):
     s = dashboard_summary(program.ipo)
-    rows = {r.mission.code: (r.strength, r.in_mission, r.planned, r.vacant) for r in s["missions"]}
-    assert rows == {"HAITI": (48, 3, 0, 45), "UKR": (45, 2, 1, 43)}  # OLD is closed and empty
-    assert (s["deployed"], s["planned"], s["ceiling"], s["ceiling_left"], s["ceiling_pct"]) == (5, 1, 150, 145, 3.3)
+    rows = {r.mission.code: figures(r.strength) for r in s["missions"]}
+    # filled = in mission + planned (Fay, planned to relieve Eve, counts beside her)
+    assert rows == {"HAITI": (48, 3, 0, 3, 45, 0), "UKR": (45, 2, 1, 3, 42, 0)}  # OLD is closed and empty
+    assert figures(s["program"]) == (150, 5, 1, 6, 144, 0) and s["program"].pct_filled == 4.0
+    assert (s["deployed"], s["planned"], s["ceiling"], s["share"]) == (5, 1, 150, None)
+    assert all(r.own is None for r in s["missions"])
     assert (s["partner"], s["rcmp"], s["partner_pct"], s["rcmp_pct"]) == (3, 2, 60.0, 40.0)
     assert (s["women"], s["women_pct"], s["women_target"]) == (2, 40.0, 30)
     assert (s["nominees"], s["women_nominees"], s["women_nominees_pct"], s["women_nominee_target"]) == (4, 1, 25.0, 20)
@@ -134,9 +143,13 @@ def test_it_shows_the_same_figures_in_the_page_tables(program):
     html = response.content.decode()
     assert html.count("<h1") == 1
     missions = table(html, "missions-table")
-    assert missions[1][0].startswith("HAITI") and missions[1][1:6] == ["48", "3", "0", "45", "6.2%"]
-    assert missions[2][1:6] == ["45", "2", "1", "43", "4.4%"]
-    assert missions[-1][:6] == ["Program ceiling", "150", "5", "1", "145", "3.3%"]
+    assert missions[0][1:8] == [
+        "Authorised strength", "In mission", "Planned", "Filled", "Vacant", "Over strength", "Share of strength"
+    ]
+    assert missions[1][0].startswith("HAITI") and missions[1][1:8] == ["48", "3", "0", "3", "45", "0", "6.2%"]
+    assert missions[2][1:8] == ["45", "2", "1", "3", "42", "0", "6.7%"]
+    assert missions[-1][:8] == ["Program ceiling", "150", "5", "1", "6", "144", "0", "4.0%"]
+    assert 'data-testid="strength-definition"' in html and 'data-testid="agency-share"' not in html
     assert table(html, "origin-table")[1:] == [
         ["Partner agencies", "3", "60.0%"], ["RCMP", "2", "40.0%"], ["Total", "5", ""]
     ]
@@ -154,10 +167,30 @@ def test_it_shows_the_same_figures_in_the_page_tables(program):
     assert reverse("roster:export-deployments", kwargs={"fmt": "csv"}) in html
 
 
+def test_it_shows_a_coordinator_the_programs_strength_and_their_agencys_share_apart(program):
+    s = dashboard_summary(program.coord_p1)
+    staff = dashboard_summary(program.ipo)
+    # strength is the program's, the same as IPO staff see: real vacancies, not the agency's
+    assert [(r.mission.code, figures(r.strength)) for r in s["missions"]] == [
+        (r.mission.code, figures(r.strength)) for r in staff["missions"]
+    ]
+    assert figures(s["program"]) == figures(staff["program"]) == (150, 5, 1, 6, 144, 0)
+    # the agency's share, apart: Ada and Bob in mission in Haiti, Fay planned for Ukraine
+    assert {r.mission.code: (r.own.in_mission, r.own.planned) for r in s["missions"]} == {
+        "HAITI": (2, 0), "UKR": (0, 1)
+    }
+    assert (s["share"].in_mission, s["share"].planned, s["share"].filled) == (2, 1, 3)
+    response = client_for(program.coord_p1).get(reverse("roster:dashboard"))
+    html = response.content.decode()
+    assert "Your agency: 2 in mission, 1 planned." in html
+    missions = table(html, "missions-table")
+    assert missions[0][8] == "Your agency"
+    assert missions[1][1:9] == ["48", "3", "0", "3", "45", "0", "6.2%", "2"]
+    assert missions[-1][:9] == ["Program ceiling", "150", "5", "1", "6", "144", "0", "4.0%", "3"]
+
+
 def test_it_limits_a_coordinator_to_their_agency(program):
     s = dashboard_summary(program.coord_p1)
-    rows = {r.mission.code: (r.in_mission, r.planned) for r in s["missions"]}
-    assert rows == {"HAITI": (2, 0), "UKR": (0, 1)}
     assert (s["deployed"], s["planned"], s["partner"], s["rcmp"], s["women"], s["women_pct"]) == (2, 1, 2, 0, 1, 50.0)
     assert (s["nominees"], s["women_nominees"]) == (4, 1)  # every applicant is from partner one
     assert {d.pk for d in s["ending_soon"]} == {program.d1.pk, program.d2.pk}
@@ -206,7 +239,7 @@ def test_it_lists_handover_overlaps_and_gaps(program):
 
 def test_it_computes_a_seamless_handover_as_neither():
     prev = SimpleNamespace(end_date=dt.date(2026, 3, 1))
-    h = Handover(SimpleNamespace(start_date=dt.date(2026, 3, 1)), prev)
+    h = Handover(SimpleNamespace(start_date=dt.date(2026, 3, 1), effective_start_date=dt.date(2026, 3, 1)), prev)
     assert (h.overlap, h.gap) == (0, 0)
 
 

@@ -205,7 +205,8 @@ def test_it_shows_the_deployment_to_its_coordinator_and_officer_without_actions(
         html = response.content.decode()
         assert url("deployment-extend", world.dep_x) not in html and 'method="post" action="/deployments' not in html
     response = clients.ipo.get(url("deployment-detail", world.dep_x))
-    assert response.context["actions"] == {"start": False, "complete": True, "extend": True, "repatriate": True}
+    assert response.context["actions"] == {"start": False, "complete": True, "extend": True, "repatriate": True,
+                                           "cancel": False}
 
 
 def test_it_answers_404_for_deployments_the_user_may_not_see(clients, world):
@@ -214,7 +215,8 @@ def test_it_answers_404_for_deployments_the_user_may_not_see(clients, world):
 
 
 ACTIONS = [
-    ("deployment-start", {"start-on": ""}),
+    ("deployment-start", {"start-arrived_on": ""}),
+    ("deployment-cancel", {"reason": "Mission postponed"}),
     ("deployment-complete", {"complete-on": ""}),
     ("deployment-extend", {"new_end": "2040-01-01", "reason": "More time"}),
     ("deployment-repatriate", {"reason": "medical", "note": "", "on": ""}),
@@ -228,7 +230,7 @@ def test_only_ipo_staff_change_a_deployment(clients, world, name, data, persona,
     planned = f.DeploymentFactory(officer=world.officer_x, mission=world.mission, status="planned",
                                   start_date=world.dep_x.planned_end_date,
                                   planned_end_date=world.dep_x.planned_end_date + dt.timedelta(days=200))
-    target = planned if name == "deployment-start" else world.dep_x
+    target = planned if name in ("deployment-start", "deployment-cancel") else world.dep_x
     before = Deployment.objects.values().get(pk=target.pk)
     response = getattr(clients, persona).post(url(name, target), data)
     assert response.status_code == status
@@ -269,24 +271,27 @@ def due(world):
 
 
 def test_it_records_the_arrival(clients, world, due):
-    response = clients.ipo.post(url("deployment-start", due), {"start-on": due.start_date.isoformat()},
+    response = clients.ipo.post(url("deployment-start", due), {"start-arrived_on": due.start_date.isoformat()},
                                 follow=True)
     due.refresh_from_db()
     assert due.status == "in_mission"
     assert messages_of(response) == ["The officer's arrival in mission is recorded."]
     event = due.events.get()
-    assert (event.action, event.actor, event.data) == ("started", world.ipo, {"on": due.start_date.isoformat()})
+    assert (event.action, event.actor, event.data) == ("started", world.ipo, {
+        "on": due.start_date.isoformat(), "planned": due.start_date.isoformat(), "confirmed": False})
+    assert due.actual_start_date == due.start_date
     assert f"Arrived on {shown(due.start_date)}." in response.content.decode()
 
 
 def test_it_shows_an_arrival_refusal_next_to_the_date(clients, world, planned, due):
     # today: X is still on dep_x
-    response = clients.ipo.post(url("deployment-start", planned), {"start-on": TODAY.isoformat()})
+    response = clients.ipo.post(url("deployment-start", planned), {"start-arrived_on": TODAY.isoformat()})
     assert response.status_code == 200
-    assert "already deployed" in response.context["start_form"].errors["on"][0]
+    assert "already deployed" in response.context["start_form"].errors["arrived_on"][0]
     # an arrival is recorded once it has happened
-    response = clients.ipo.post(url("deployment-start", due), {"start-on": (TODAY + dt.timedelta(days=1)).isoformat()})
-    assert response.context["start_form"].errors["on"] == [
+    response = clients.ipo.post(url("deployment-start", due),
+                                {"start-arrived_on": (TODAY + dt.timedelta(days=1)).isoformat()})
+    assert response.context["start_form"].errors["arrived_on"] == [
         "Record the arrival once it has happened: the date cannot be in the future."
     ]
     for d in (planned, due):
@@ -299,9 +304,9 @@ def test_it_refuses_to_start_a_deployment_in_mission_with_a_message(clients, wor
     assert messages_of(response) == ["Only a planned deployment can start."]
 
 
-def test_the_arrival_date_defaults_to_today(clients, world, planned):
+def test_the_arrival_date_defaults_to_the_planned_start(clients, world, planned):
     form = clients.ipo.get(url("deployment-detail", planned)).context["start_form"]
-    assert form.initial["on"] == TODAY
+    assert form.initial["arrived_on"] == planned.start_date != TODAY
 
 
 # --- extend ------------------------------------------------------------------------------------
@@ -359,12 +364,14 @@ def test_it_shows_repatriation_refusals_next_to_their_fields(clients, world):
 
 def test_it_sends_a_finished_deployment_back_to_its_page(clients, world):
     Deployment.objects.filter(pk=world.dep_x.pk).update(status="completed", actual_end_date=TODAY)
-    for name in ("deployment-extend", "deployment-repatriate"):
+    for name, message in (("deployment-extend", "Only a planned or current deployment"),
+                          ("deployment-repatriate", "Only a deployment in mission"),
+                          ("deployment-cancel", "Only a planned deployment")):
         response = clients.ipo.get(url(name, world.dep_x), follow=True)
         assert response.redirect_chain == [(url("deployment-detail", world.dep_x), 302)]
-        assert "Only a planned or current deployment" in messages_of(response)[0]
+        assert message in messages_of(response)[0]
     response = clients.ipo.post(url("deployment-repatriate", world.dep_x), {"reason": "medical"})
-    assert "Only a planned or current deployment can be repatriated." in response.context["form"].errors["__all__"]
+    assert "Only a deployment in mission can be repatriated." in response.context["form"].errors["__all__"]
 
 
 # --- complete ----------------------------------------------------------------------------------

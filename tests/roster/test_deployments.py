@@ -98,7 +98,7 @@ def test_it_refuses_beyond_the_program_ceiling(world, selected, settings):
 
 def test_it_runs_the_lifecycle_and_logs_each_move(world, selected):
     d = create(selected, world.ipo, start_date=TODAY - dt.timedelta(days=10))
-    services.deployment_start(deployment=d, actor=world.ipo, on=TODAY - dt.timedelta(days=10))
+    services.deployment_start(deployment=d, actor=world.ipo, arrived_on=TODAY - dt.timedelta(days=10))
     services.deployment_extend(deployment=d, actor=world.ipo, new_end=d.planned_end_date + dt.timedelta(days=90),
                                reason="Mandate renewal")
     services.deployment_complete(deployment=d, actor=world.ipo, on=TODAY)
@@ -116,7 +116,7 @@ def test_it_refuses_moves_from_a_finished_deployment(world, status):
     d.actual_end_date = TODAY
     d.save()
     for call in (
-        lambda: services.deployment_start(deployment=d, actor=world.ipo),
+        lambda: services.deployment_start(deployment=d, actor=world.ipo, arrived_on=TODAY),
         lambda: services.deployment_complete(deployment=d, actor=world.ipo),
         lambda: services.deployment_repatriate(deployment=d, actor=world.ipo, reason="medical"),
         lambda: services.deployment_extend(deployment=d, actor=world.ipo, new_end=TODAY + dt.timedelta(days=900),
@@ -128,7 +128,7 @@ def test_it_refuses_moves_from_a_finished_deployment(world, status):
 
 def test_it_refuses_to_start_an_ongoing_or_complete_a_planned_deployment(world):
     with pytest.raises(ValidationError):
-        services.deployment_start(deployment=world.dep_x, actor=world.ipo)  # already in mission
+        services.deployment_start(deployment=world.dep_x, actor=world.ipo, arrived_on=TODAY)  # already in mission
     planned = f.DeploymentFactory(status="planned", start_date=TODAY + dt.timedelta(days=5))
     with pytest.raises(ValidationError):
         services.deployment_complete(deployment=planned, actor=world.ipo)

@@ -36,7 +36,8 @@ def doc_url(application, document):
 
 @pytest.fixture
 def bulletin(world):
-    return f.BulletinFactory(mission=world.mission)
+    # its tour begins the day officer X's current one (world.dep_x) ends: X meets every requirement
+    return f.BulletinFactory(mission=world.mission, deployment_start=world.dep_x.planned_end_date)
 
 
 @pytest.fixture

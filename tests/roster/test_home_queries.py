@@ -28,8 +28,7 @@ def grow(world, n):
 
 
 def test_the_growth_reaches_every_list_of_the_worklists(world):
-    from roster.dashboard import staff_worklist
-    from roster.selectors import home_summary
+    from roster.dashboard import home_summary, staff_worklist
 
     grow(world, 2)
     w = staff_worklist(world.ipo)

@@ -15,9 +15,12 @@ from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-# session + user, then the page's own queries (see roster.dashboard)
-DASHBOARD_QUERIES = 11
-COORDINATOR_DASHBOARD_QUERIES = 12  # + the coordinator's agency name in the heading
+# session + user, then the page's own (roster.dashboard.dashboard_summary: every mission with its
+# strength, the totals, nominees, tours ending soon and clearances expiring with their counts),
+# then the bulletins of the export links
+DASHBOARD_QUERIES = 10
+# + the agency's share per mission, + the coordinator's agency name in the heading
+COORDINATOR_DASHBOARD_QUERIES = 12
 ROSTER_EXPORT_QUERIES = 4  # session + user, the rows, the audit entry of the export
 TIMELINE_QUERIES = 4
 HISTORY_QUERIES = 4

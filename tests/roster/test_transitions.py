@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from roster import services
-from roster.models import TRANSITIONS, ApplicationEvent, ApplicationStatus
+from roster.models import SERVICE_ONLY_MOVES, TRANSITIONS, ApplicationEvent, ApplicationStatus
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -23,10 +23,14 @@ def kwargs_for(to):
     kw = {"note": "because"}
     if to == S.ENDORSED:
         kw["release_confirmed"] = True
+    if to == S.SELECTED:
+        # officer X is in mission over these bulletins' tours (world.dep_x): selecting needs the
+        # confirmation (the refusal without it: tests/roster/test_availability.py)
+        kw["confirm_unavailable"] = True
     return kw
 
 
-@pytest.mark.parametrize("frm,to", sorted(LEGAL - {(S.SELECTED, S.DEPLOYED)}))
+@pytest.mark.parametrize("frm,to", sorted(LEGAL - SERVICE_ONLY_MOVES))
 def test_it_allows_each_move_of_the_table_to_its_roles(world, frm, to, mailoutbox, django_capture_on_commit_callbacks):
     for role in sorted(TRANSITIONS[frm][to]):
         app = f.ApplicationFactory(bulletin=f.BulletinFactory(mission=world.mission), officer=world.officer_x,
@@ -60,7 +64,7 @@ def test_it_refuses_the_move_to_roles_not_allowed(world, frm, to):
         "coordinator_b": world.coord_b, "officer_y": world.user_y,
     }
     for name, user in others.items():
-        if name in allowed and not (frm, to) == (S.SELECTED, S.DEPLOYED):
+        if name in allowed and (frm, to) not in SERVICE_ONLY_MOVES:
             continue
         app = f.ApplicationFactory(bulletin=f.BulletinFactory(mission=world.mission), officer=world.officer_x,
                                    status=frm)
@@ -141,3 +145,14 @@ def test_it_allows_deployed_only_through_deployment_create(world):
     with pytest.raises(PermissionDenied):
         services.application_transition(application=app, to=S.DEPLOYED, actor=world.ipo)
     services.application_transition(application=app, to=S.DEPLOYED, actor=world.ipo, _by_deployment=True)
+
+
+def test_it_allows_deployed_back_to_selected_only_through_deployment_cancel(world):
+    app = f.ApplicationFactory(
+        bulletin=f.BulletinFactory(mission=world.mission, positions=1), officer=world.officer_x, status=S.DEPLOYED)
+    assert services.allowed_transitions(app, world.ipo) == []
+    with pytest.raises(PermissionDenied):
+        services.application_transition(application=app, to=S.SELECTED, actor=world.ipo)
+    # the application keeps its position: the full bulletin does not refuse it
+    services.application_transition(application=app, to=S.SELECTED, actor=world.ipo, _by_deployment=True)
+    assert ApplicationEvent.objects.get(application=app).from_status == S.DEPLOYED

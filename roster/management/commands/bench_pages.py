@@ -261,6 +261,9 @@ def grow_officers(count):
     )
 
     # Applications: one for every third officer, to a random published or closed bulletin.
+    deployments_of = {}
+    for d in deployments:
+        deployments_of.setdefault(d.officer_id, []).append(d)
     applications, events, taken = [], [], set(
         Application.objects.filter(officer__in=officers).values_list("bulletin_id", "officer_id"))
     for i, o in enumerate(officers):
@@ -276,7 +279,8 @@ def grow_officers(count):
         opened = bulletin.published_at or bulletin.created_at
         closes = min(bulletin.closes_at, now - timedelta(minutes=30))
         when = opened + (closes - opened) * rng.uniform(0.05, 0.9) if closes > opened else opened
-        check = eligibility.check(o, bulletin, clearances=clearances[o.pk])
+        check = eligibility.check(o, bulletin, clearances=clearances[o.pk], commitments=eligibility.commitments_from(
+            deployments=deployments_of.get(o.pk, []), applications=[]))  # new officers: no selection
         app = Application(
             bulletin=bulletin, officer=o, status=status, statement="Synthetic application for the benchmark.",
             nominated_by=coordinator if nominated else None, release_confirmed=nominated,

@@ -806,7 +806,8 @@ class Seeder:
             note_key = "nominated" if nominated else str(step)
             events.append(ApplicationEvent(
                 from_status=previous, to_status=step, actor=actor, note=self.rng.choice(data.NOTES[note_key]),
-                created_at=when,
+                # IPO staff's notes stay internal; the agency's and the officer's are shared
+                note_shared=actor != self.ipo, created_at=when,
             ))
             previous = step
         return app, events
