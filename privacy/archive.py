@@ -33,7 +33,12 @@ from agencies.selectors import clearance_reference_for
 from audit.models import AuditEntry
 from audit.selectors import audit_entries
 from roster.models import Application, ApplicationEvent, Deployment, DeploymentEvent, MedalAward
-from roster.selectors import deployment_event_note_for, repatriation_note_for, repatriation_reason_for
+from roster.selectors import (
+    cancellation_reason_for,
+    deployment_event_note_for,
+    repatriation_note_for,
+    repatriation_reason_for,
+)
 from roster.views.deployments import EVENT_LABELS as DEPLOYMENT_EVENT_LABELS
 from roster.views.deployments import describe_event
 
@@ -201,6 +206,7 @@ def _deployments(officer: Officer, user) -> list[dict]:
             "role": d.role,
             "application": d.application.bulletin.reference if d.application_id else "",
             "start_date": _day(d.start_date),
+            "arrival_date": _day(d.actual_start_date),
             "planned_end_date": _day(d.planned_end_date),
             "actual_end_date": _day(d.actual_end_date),
             "status": d.status,
@@ -208,6 +214,8 @@ def _deployments(officer: Officer, user) -> list[dict]:
             "repatriation_reason": str(repatriation_reason_for(user, d)),
             "repatriation_note": repatriation_note_for(user, d),
             "override_reason": d.override_reason,
+            "cancelled_at": _at(d.cancelled_at) if d.cancelled_at else None,
+            "cancellation_reason": str(cancellation_reason_for(user, d)),
             "events": [
                 {"at": _at(e.created_at), "action": e.action,
                  "label": str(DEPLOYMENT_EVENT_LABELS.get(e.action, e.action)),

@@ -102,6 +102,8 @@ def officer_anonymise(*, officer: Officer, actor=None, today: date | None = None
             Application.objects.filter(officer=locked).update(statement="")
             ApplicationEvent.objects.filter(application__officer=locked).update(note="")
             Deployment.objects.filter(officer=locked).update(repatriation_note="", override_reason="")
+            Deployment.objects.filter(officer=locked, status=Deployment.Status.CANCELLED).update(
+                cancellation_reason="—")  # a cancelled row keeps a reason (constraint), never its words
             DeploymentEvent.objects.filter(deployment__officer=locked).update(note="")
             locked.first_name = ANONYMOUS
             locked.last_name = str(locked.pk)

@@ -455,3 +455,17 @@ def test_the_retention_page_is_paginated(pin_today, world, clients):
     html = page_text(clients.ipo.get(RETENTION))
     assert html.count('data-testid="due-') == RETENTION_PER_PAGE
     assert page_text(clients.ipo.get(RETENTION + "?page=2")).count('data-testid="due-') == 1
+
+
+def test_anonymising_erases_the_words_of_a_cancellation(old, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    back = years_before(TODAY, 3)
+    cancelled = f.DeploymentFactory(
+        officer=old.z, mission=old.mission, status=Deployment.Status.CANCELLED, start_date=back - 500 * DAY,
+        planned_end_date=back - 200 * DAY, cancelled_at=timezone.now(), cancellation_reason="Family illness abroad",
+    )
+    anonymise(old, django_capture_on_commit_callbacks)
+    cancelled.refresh_from_db()
+    assert cancelled.status == Deployment.Status.CANCELLED
+    assert "Family illness" not in cancelled.cancellation_reason
