@@ -189,6 +189,7 @@ def bulletin_actions(user, bulletin: Bulletin) -> dict[str, bool]:
         "preview": staff,
         "publish": staff and status == Bulletin.Status.DRAFT,
         "close": staff and status == Bulletin.Status.PUBLISHED,
+        "remind": staff and bulletin.is_open,
         "cancel": staff and status in (Bulletin.Status.DRAFT, Bulletin.Status.PUBLISHED),
         "duplicate": staff,
         "watch_delivery": staff and status != Bulletin.Status.DRAFT,

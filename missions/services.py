@@ -255,10 +255,23 @@ def bulletins_close_due(*, now=None) -> int:
     return closed
 
 
+def _notices_to_remind(bulletin: Bulletin):
+    """The bulletin's notices to agencies that have neither acknowledged nor nominated anyone."""
+    nominated = set(
+        bulletin.applications.filter(nominated_by__isnull=False).values_list("officer__agency_id", flat=True)
+    )
+    return (
+        bulletin.notices.filter(acknowledged_at__isnull=True)
+        .exclude(agency_id__in=nominated)
+        .select_related("agency")
+        .order_by("agency__name_en", "pk")
+    )
+
+
 @transaction.atomic
 def bulletins_send_reminders(*, now=None) -> int:
     """Remind agencies that have neither acknowledged nor nominated anyone, a set number of
-    days before closing. Each notice is reminded once."""
+    days before closing. Each notice is reminded once by this scheduled run."""
     now = now or timezone.now()
     days = settings.ROSTER["REMINDER_DAYS_BEFORE_CLOSING"]
     bulletins = Bulletin.objects.filter(
@@ -266,20 +279,34 @@ def bulletins_send_reminders(*, now=None) -> int:
     ).select_related("mission")
     sent = 0
     for bulletin in bulletins:
-        nominated = set(
-            bulletin.applications.filter(nominated_by__isnull=False).values_list("officer__agency_id", flat=True)
-        )
-        notices = list(
-            bulletin.notices.select_for_update()
-            .filter(acknowledged_at__isnull=True, reminded_at__isnull=True)
-            .exclude(agency_id__in=nominated)
-            .select_related("agency")
-        )
+        notices = list(_notices_to_remind(bulletin).select_for_update(of=("self",)).filter(reminded_at__isnull=True))
         if not notices:
             continue
         sent += _notify_agencies(bulletin=bulletin, notices=notices, template="bulletin_reminder")
         BulletinNotice.objects.filter(pk__in=[n.pk for n in notices]).update(reminded_at=now)
     return sent
+
+
+def reminder_audience(bulletin: Bulletin) -> list[BulletinNotice]:
+    """Who a reminder by hand would reach now (for the confirmation page)."""
+    return list(_notices_to_remind(bulletin))
+
+
+@transaction.atomic
+def bulletin_remind(*, bulletin: Bulletin, actor, now=None) -> int:
+    """IPO staff remind, by hand, the agencies that have neither acknowledged nor nominated
+    anyone on an open bulletin. Returns how many agencies were reminded."""
+    _require_ipo(actor)
+    now = now or timezone.now()
+    bulletin = Bulletin.objects.select_for_update().select_related("mission").get(pk=bulletin.pk)
+    if bulletin.status != S.PUBLISHED or (bulletin.closes_at and bulletin.closes_at <= now):
+        raise ValidationError(_("Only an open bulletin can be reminded."))
+    notices = list(_notices_to_remind(bulletin).select_for_update(of=("self",)))
+    if not notices:
+        raise ValidationError(_("Every agency has acknowledged or nominated someone: nobody to remind."))
+    _notify_agencies(bulletin=bulletin, notices=notices, template="bulletin_reminder")
+    BulletinNotice.objects.filter(pk__in=[n.pk for n in notices]).update(reminded_at=now)
+    return len(notices)
 
 
 @transaction.atomic

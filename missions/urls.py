@@ -15,6 +15,7 @@ urlpatterns = [
     path("bulletins/<int:pk>/edit/", views.bulletin_edit, name="bulletin-edit"),
     path("bulletins/<int:pk>/preview/", views.bulletin_preview, name="bulletin-preview"),
     path("bulletins/<int:pk>/publish/", views.bulletin_publish, name="bulletin-publish"),
+    path("bulletins/<int:pk>/remind/", views.bulletin_remind, name="bulletin-remind"),
     path("bulletins/<int:pk>/close/", views.bulletin_close, name="bulletin-close"),
     path("bulletins/<int:pk>/cancel/", views.bulletin_cancel, name="bulletin-cancel"),
     path("bulletins/<int:pk>/duplicate/", views.bulletin_duplicate, name="bulletin-duplicate"),

@@ -197,6 +197,25 @@ def bulletin_publish(request, pk):
 
 
 @login_required
+def bulletin_remind(request, pk):
+    """GET names the agencies a reminder would reach; POST sends it."""
+    bulletin = get_visible_or_404(bulletin_visible_to(request.user), pk=pk)
+    require(is_ipo_staff, request.user)
+    if request.method == "POST":
+        try:
+            n = services.bulletin_remind(bulletin=bulletin, actor=request.user)
+        except ValidationError as exc:
+            flash_errors(request, exc)
+        else:
+            messages.success(request, ngettext(
+                "A reminder is on its way to %(n)d agency.", "A reminder is on its way to %(n)d agencies.", n
+            ) % {"n": n})
+        return redirect("missions:bulletin-detail", pk=bulletin.pk)
+    return render(request, "missions/bulletin_confirm_remind.html",
+                  {"bulletin": bulletin, "notices": services.reminder_audience(bulletin)})
+
+
+@login_required
 def bulletin_close(request, pk):
     """GET asks for confirmation; POST closes."""
     bulletin = get_visible_or_404(bulletin_visible_to(request.user), pk=pk)

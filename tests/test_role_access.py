@@ -139,6 +139,7 @@ ROLE_ACCESS = {
     "missions:bulletin-edit": row({**IPO_ONLY, "ipo": 302}, lambda w: {"pk": w.bulletin.pk}),
     "missions:bulletin-preview": row(IPO_ONLY, lambda w: {"pk": w.bulletin.pk}),
     "missions:bulletin-publish": row({**IPO_ONLY, "ipo": 302}, lambda w: {"pk": w.bulletin.pk}, method="post"),
+    "missions:bulletin-remind": row(IPO_ONLY, lambda w: {"pk": w.bulletin.pk}),
     "missions:bulletin-close": row({**IPO_ONLY, "ipo": 302}, lambda w: {"pk": w.bulletin.pk}, method="post"),
     "missions:bulletin-cancel": row(
         {**IPO_ONLY, "ipo": 302}, lambda w: {"pk": w.bulletin.pk}, method="post", data={"reason": "Mandate ended"}
