@@ -66,7 +66,7 @@ class Strength:
     """Officers against an authorised strength: a mission's, or the program ceiling
     (settings.ROSTER["PROGRAM_CEILING"]) for the program. As the roster stands now.
 
-    - authorised: the mission's `authorized_strength`; for the program, the ceiling.
+    - authorised: the mission's `authorized_strength` (0 once it is closed); for the program, the ceiling.
     - in_mission, planned: deployments in those states (FILLED_STATES).
     - filled: in_mission + planned, the officers on the current roster. A relief counts from
       the day its deployment is planned, beside the officer it replaces until that one leaves.
@@ -139,9 +139,10 @@ def missions_with_strength(queryset: QuerySet[Mission]) -> QuerySet[Mission]:
 
 
 def strength_of(mission: Mission) -> Strength:
-    """The mission's Strength. `mission` must come from `missions_with_strength`."""
+    """The mission's Strength. `mission` must come from `missions_with_strength`. A closed mission
+    authorises nobody: it has no vacancy, whatever strength it once had."""
     return Strength(
-        authorised=mission.authorized_strength or 0,
+        authorised=0 if mission.status == Mission.Status.CLOSED else (mission.authorized_strength or 0),
         in_mission=mission.strength_in_mission or 0,
         planned=mission.strength_planned or 0,
         selected=mission.strength_selected or 0,

@@ -37,7 +37,7 @@ EXPECTED = {
     "BINUH": (10, 3, 1, 4, 6, 0),  # + 2 selected, 1 shortlisted, a finished and a repatriated tour
     "MINUSCA": (2, 3, 0, 3, 0, 1),  # over strength
     "EUPOL": (4, 1, 0, 1, 3, 0),  # suspended: still counted, and listed on the dashboard
-    "OLDMIS": (5, 0, 0, 0, 5, 0),  # closed, with a finished tour only: off the dashboard
+    "OLDMIS": (0, 0, 0, 0, 0, 0),  # closed, with a finished tour only: no vacancy, off the dashboard
 }
 FILLED = sum(e[3] for e in EXPECTED.values())  # 10
 
