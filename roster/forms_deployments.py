@@ -74,11 +74,31 @@ class DeploymentCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["mission"].queryset = missions
         self.fields["replaces"].queryset = replaceable
+        if self.is_bound and self.add_prefix("confirm_role_change") in self.data:
+            self._add_confirmation()
         self.helper = FormHelper()
+        self._lay_out()
+        self.helper.add_input(Submit("submit", _("Create the deployment")))
+
+    def _add_confirmation(self) -> None:
+        self.fields["confirm_role_change"] = forms.BooleanField(
+            label=_("Yes, the officer takes over in this other role"), required=False
+        )
+
+    def ask_confirmation(self, exc) -> None:
+        """Show the checkbox, under the rotation, when the service asks to confirm a change of role
+        (its error goes next to it)."""
+        if "confirm_role_change" in getattr(exc, "error_dict", {}) and "confirm_role_change" not in self.fields:
+            self._add_confirmation()
+            self._lay_out()
+
+    def _lay_out(self) -> None:
+        confirmation = ["confirm_role_change"] if "confirm_role_change" in self.fields else []
         self.helper.layout = Layout(
             Row(Column("role", css_class="col-md-6"), Column("mission", css_class="col-md-6")),
             Row(Column("start_date", css_class="col-md-6"), Column("planned_end_date", css_class="col-md-6")),
             "replaces",
+            *confirmation,
             Fieldset(
                 _("Overrides"),
                 HTML('<p class="small text-body-secondary">{}</p>'.format(
@@ -88,7 +108,6 @@ class DeploymentCreateForm(forms.Form):
                 "override_reason",
             ),
         )
-        self.helper.add_input(Submit("submit", _("Create the deployment")))
 
     def show_default_end(self, *, months: int, default_end: dt.date) -> None:
         self.fields["planned_end_date"].help_text = _(

@@ -200,18 +200,26 @@ def deployment_create(
     *, application: Application, actor, role: str, start_date: date, planned_end_date: date | None = None,
     mission: Mission | None = None, replaces: Deployment | None = None,
     override_clearances: bool = False, override_strength: bool = False, override_reason: str = "",
+    confirm_role_change: bool = False,
 ) -> Deployment:
-    """Turn a selected application into a deployment; the application becomes deployed."""
+    """Turn a selected application into a deployment; the application becomes deployed.
+
+    A rotation (`replaces`) relieves a tour of the same mission that was not cancelled; one in another
+    role than the tour it relieves is created only once confirmed (`confirm_role_change`), and the
+    confirmation is kept in the creation event."""
     _require_ipo(actor)
     application = Application.objects.select_for_update(of=("self",)).select_related(
         "officer", "officer__agency", "officer__user", "bulletin", "bulletin__mission").get(pk=application.pk)
     if application.status != ApplicationStatus.SELECTED:
         raise ValidationError(_("Only a selected application can become a deployment."))
+    if replaces is not None:  # as stored now, and not cancelled meanwhile (lock order: deployment, then mission)
+        replaces = Deployment.objects.select_for_update().get(pk=replaces.pk)
     mission = mission or application.bulletin.mission
     # Serialise strength checks per mission (and program-wide through the ceiling count).
     mission = Mission.objects.select_for_update().get(pk=mission.pk)
     if not (role or "").strip():
         raise ValidationError({"role": [_("Give the officer's role in the mission.")]})
+    _check_replaces(replaces, mission=mission)
     _check_dates(start_date=start_date, planned_end_date=planned_end_date)
     planned_end_date = planned_end_date or add_months(start_date, application.bulletin.duration_months)
     _check_dates(planned_end_date=planned_end_date)
@@ -237,8 +245,12 @@ def deployment_create(
         overrides["strength"] = problems
     if overrides and not reason:
         raise ValidationError({"override_reason": [_("Say why the deployment goes ahead despite the warnings.")]})
-    if replaces is not None and replaces.mission_id != mission.pk:
-        raise ValidationError({"replaces": [_("A rotation replaces a deployment on the same mission.")]})
+    # Last, so that a deployment refused anyway is not confirmed first.
+    role_change = _role_change(replaces, role=role)
+    if role_change and not confirm_role_change:
+        raise ValidationError({"confirm_role_change": [
+            _("The role differs from the one it replaces: %(new)s replaces %(old)s. Tick to confirm this "
+              "rotation.") % {"new": role_change[1], "old": role_change[0]}]})
 
     try:
         with transaction.atomic():
@@ -253,8 +265,32 @@ def deployment_create(
                            note=str(_("Deployed to %(mission)s") % {"mission": mission.code}), _by_deployment=True)
     _log(deployment, action="created", actor=actor, note=reason if overrides else "",
          data={"start": start_date.isoformat(), "planned_end": planned_end_date.isoformat(),
-               "overrides": overrides, "replaces": replaces.pk if replaces else None})
+               "overrides": overrides, "replaces": replaces.pk if replaces else None,
+               **({"role_change_confirmed": role_change} if role_change else {})})
     return deployment
+
+
+def _check_replaces(replaces: Deployment | None, *, mission: Mission) -> None:
+    """A rotation relieves a tour of the same mission, and a cancelled tour has no one to relieve."""
+    if replaces is None:
+        return
+    if replaces.mission_id != mission.pk:
+        raise ValidationError({"replaces": [_("A rotation replaces a deployment on the same mission.")]})
+    if replaces.status == D.CANCELLED:
+        raise ValidationError({"replaces": [
+            _("This deployment was cancelled before departure: a cancelled tour has no one to relieve.")]})
+
+
+def _same_role(a: str, b: str) -> bool:
+    """Roles compare without case and extra spaces: "Police  Adviser " is "police adviser"."""
+    return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()
+
+
+def _role_change(replaces: Deployment | None, *, role: str) -> list[str] | None:
+    """[old role, new role] when a rotation takes over in another role, else None."""
+    if replaces is None or _same_role(replaces.role, role):
+        return None
+    return [replaces.role.strip(), role.strip()]
 
 
 def _locked(deployment) -> Deployment:

@@ -104,8 +104,10 @@ def deployment_create(request, application_pk):
                 override_clearances=cd["override_clearances"],
                 override_strength=cd["override_strength"],
                 override_reason=cd["override_reason"],
+                confirm_role_change=cd.get("confirm_role_change", False),
             )
         except ValidationError as exc:
+            form.ask_confirmation(exc)
             add_service_errors(form, exc)
         else:
             messages.success(
@@ -167,6 +169,13 @@ def describe_event(event: DeploymentEvent, *, user, deployment: Deployment) -> s
             parts.append(_("Strength overridden: %(problems)s") % {"problems": " ".join(overrides["strength"])})
         if data.get("replaces"):
             parts.append(_("Rotation: replaces another deployment."))
+        if data.get("role_change_confirmed"):
+            old, new = data["role_change_confirmed"]
+            # The role of the tour relieved is named only to those who may see that tour.
+            if deployment_visible_to(user).filter(pk=data.get("replaces")).exists():
+                parts.append(_("Change of role confirmed: %(new)s replaces %(old)s.") % {"new": new, "old": old})
+            else:
+                parts.append(_("Change of role confirmed: the officer takes over as %(new)s.") % {"new": new})
         return " ".join(parts)
     if event.action == "started":
         arrived = _("Arrived on %(date)s.") % {"date": _show(data.get("on"))}
