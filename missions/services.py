@@ -145,7 +145,7 @@ def bulletin_publish(*, bulletin: Bulletin, actor, now=None) -> Bulletin:
 
 @transaction.atomic
 def bulletin_close(*, bulletin: Bulletin, actor=None, now=None) -> Bulletin:
-    """Close a published bulletin. Closing before `closes_at` notifies the agencies.
+    """Close a published bulletin and tell the agencies (an early close says so).
     `actor=None` is the scheduler closing it on time."""
     if actor is not None:
         _require_ipo(actor)
@@ -157,12 +157,12 @@ def bulletin_close(*, bulletin: Bulletin, actor=None, now=None) -> Bulletin:
     bulletin.status = S.CLOSED
     bulletin.closed_at = now
     bulletin.save(update_fields=["status", "closed_at", "updated_at"])
-    if early:
-        _notify_agencies(
-            bulletin=bulletin,
-            notices=bulletin.notices.select_related("agency").order_by("agency_id"),
-            template="bulletin_closed_early",
-        )
+    # Early or on time, the agencies are told that applications have stopped.
+    _notify_agencies(
+        bulletin=bulletin,
+        notices=bulletin.notices.select_related("agency").order_by("agency_id"),
+        template="bulletin_closed_early" if early else "bulletin_closed",
+    )
     return bulletin
 
 

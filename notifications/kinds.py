@@ -17,6 +17,7 @@ KIND_LABELS = {
     "bulletin_reminder": _("Bulletin closing reminder"),
     "bulletin_cancelled": _("Bulletin cancelled"),
     "bulletin_closed_early": _("Bulletin closed early"),
+    "bulletin_closed": _("Bulletin closed"),
     "bulletin_circulated": _("Bulletin circulated to officers"),
     "application_status": _("Application status"),
     "deployment_update": _("Deployment update"),

@@ -163,12 +163,18 @@ def test_it_refuses_to_acknowledge_without_a_notice(world):
         services.notice_acknowledge(bulletin=world.bulletin, actor=world.coord_a)
 
 
-def test_it_closes_bulletins_when_they_are_due(world):
+def test_it_closes_bulletins_when_they_are_due_and_tells_the_agencies(world, django_capture_on_commit_callbacks,
+                                                                     mailoutbox):
     due = f.BulletinFactory(mission=world.mission, closes_at=timezone.now() - dt.timedelta(minutes=1))
-    assert services.bulletins_close_due() == 1
+    f.BulletinNoticeFactory(bulletin=due, agency=world.agency_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.bulletins_close_due() == 1
     due.refresh_from_db()
     world.bulletin.refresh_from_db()
     assert due.status == "closed" and world.bulletin.status == "published"
+    (mail,) = mailoutbox
+    assert mail.to == [world.coord_a.email] and f"Bulletin {due.reference} is closed" in mail.subject
+    assert "reached its closing date" in mail.body
 
 
 def test_it_reminds_only_silent_agencies_once(world, settings, django_capture_on_commit_callbacks, mailoutbox):
