@@ -3,6 +3,10 @@
 import os
 
 from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES
+
+# `make run`'s folder broker, with atomic message files (see config/broker.py).
+TRANSPORT_ALIASES.setdefault("rosterfs", "config.broker:Transport")
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 

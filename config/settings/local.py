@@ -29,7 +29,7 @@ if ROSTER_EMBEDDED_WORKER:
     # kombu needs the folders to exist; the web process and the worker share them.
     (ROSTER_BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)
     CELERY_TASK_ALWAYS_EAGER = False
-    CELERY_BROKER_URL = "filesystem://localhost/"  # a host, to spare the logs a warning per connection
+    CELERY_BROKER_URL = "rosterfs://localhost/"  # a host, to spare the logs a warning per connection
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         **CELERY_BROKER_TRANSPORT_OPTIONS,
         # one folder both ways: every process writes and reads the same queue files

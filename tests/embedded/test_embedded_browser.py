@@ -2,7 +2,6 @@
 beat that `manage.py serve` starts), a coordinator watches a bulletin close on schedule. Every
 wait is bounded."""
 
-import os
 import subprocess
 import sys
 import time
@@ -28,9 +27,7 @@ print(b.pk)
 """
 
 
-def test_a_coordinator_sees_a_bulletin_close_on_schedule_under_make_run(serve, folder):
-    from playwright.sync_api import sync_playwright
-
+def test_a_coordinator_sees_a_bulletin_close_on_schedule_under_make_run(serve, folder, browser):
     s = serve(ROSTER_CLOSE_DUE_SECONDS=1)
     migrate = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=s.env,
                              capture_output=True, text=True)
@@ -44,13 +41,9 @@ def test_a_coordinator_sees_a_bulletin_close_on_schedule_under_make_run(serve, f
     assert made.returncode == 0, made.stderr
     pk = int(made.stdout.strip().splitlines()[-1])
     base = f"http://127.0.0.1:{port}"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        page = browser.new_page()
+    context = browser.new_context(locale="en-CA")
+    try:
+        page = context.new_page()
         page.goto(f"{base}/accounts/login/")
         page.locator("#id_username").fill("coord@embedded-browser.test")
         page.locator("#id_password").fill("pw-roster-test")
@@ -63,5 +56,6 @@ def test_a_coordinator_sees_a_bulletin_close_on_schedule_under_make_run(serve, f
             time.sleep(1)
             page.reload()
         text = page.inner_text("main")
-        browser.close()
+    finally:
+        context.close()
     assert "Closed on" in text, s.logs()

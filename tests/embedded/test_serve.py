@@ -40,7 +40,7 @@ def test_local_settings_use_the_folder_broker_when_the_embedded_worker_is_on(fol
         REDIS_URL="redis://127.0.0.1:6379/0", CELERY_TASK_ALWAYS_EAGER="true",
     )
     assert found["embedded"] is True
-    assert found["broker"].startswith("filesystem://")
+    assert found["broker"].startswith("rosterfs://")
     assert found["eager"] is False
     options = found["options"]
     assert options["data_folder_in"] == options["data_folder_out"] == str(broker)
