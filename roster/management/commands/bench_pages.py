@@ -9,9 +9,15 @@ answers anything but 200.
 demo agencies, with clearances, deployments and applications, so one can check that the pages
 stay fast, and their query counts flat, with thousands of officers. It writes to the configured
 database and refuses to run unless the demo data (`manage.py seed_demo`) is there.
+
+`--full` (`make bench`) is the real benchmark: it drops and recreates a scratch PostgreSQL
+database (`--database-url` or BENCH_DATABASE_URL; its name must contain "bench"), builds the scale
+data set with a seeded generator, serves the app with gunicorn under production settings and
+measures every main page per role with wrk beside a raw-SQL floor page, then publishing, email
+delivery and the exports (see `bench/full.py` and README.md, "Benchmark").
 """
 
-import math
+import argparse
 import statistics
 import time
 from datetime import timedelta
@@ -27,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, Clearance, Officer, Role, User
+from bench.report import percentile  # nearest-rank, shared with the full benchmark
 from missions.models import Bulletin, Mission
 from roster import eligibility
 from roster.models import Application, ApplicationEvent, ApplicationStatus, Deployment, DeploymentEvent
@@ -40,15 +47,48 @@ SEED = 2026
 
 
 class Command(BaseCommand):
-    help = "Time the main pages for each demo role; --grow N first adds N synthetic officers."
+    help = ("Time the main pages for each demo role; --grow N first adds N synthetic officers; "
+            "--full runs the full benchmark (make bench).")
 
     def add_arguments(self, parser):
         parser.add_argument("--grow", type=int, default=0, metavar="N",
                             help="Add N synthetic officers to the demo agencies first (writes to the database).")
         parser.add_argument("--requests", type=int, default=30, metavar="R", help="Timed requests per page.")
         parser.add_argument("--warmup", type=int, default=3, metavar="W", help="Untimed requests per page first.")
+        full = parser.add_argument_group("the full benchmark (--full)")
+        full.add_argument("--full", action="store_true",
+                          help="The full benchmark on a scratch PostgreSQL database, gunicorn and wrk (make bench).")
+        full.add_argument("--database-url", default="", metavar="URL",
+                          help="The scratch database, dropped and recreated; its name must contain 'bench' "
+                               "(default: $BENCH_DATABASE_URL).")
+        full.add_argument("--seconds", type=int, default=10, metavar="N", help="wrk -d<N>s per page (default 10).")
+        full.add_argument("--seed", type=int, default=SEED, help=f"The generator's seed (default {SEED}).")
+        full.add_argument("--officers", type=int, default=5000)
+        full.add_argument("--applications", type=int, default=100_000)
+        full.add_argument("--bulletins", type=int, default=2000)
+        full.add_argument("--outbox", type=int, default=100_000,
+                          help="Outbox rows (the newest messages of the history).")
+        full.add_argument("--partners", type=int, default=3000, help="Partner agencies for the second publish test.")
+        full.add_argument("--mails", type=int, default=2000, help="Outbox rows delivered per email test.")
+        full.add_argument("--publish-samples", type=int, default=20, help="Bulletins published to the demo agencies.")
+        full.add_argument("--publish-samples-large", type=int, default=5,
+                          help="Bulletins published to --partners agencies.")
+        full.add_argument("--no-wrk", action="store_true", help="Use the threaded Python client even if wrk is there.")
+        full.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
+        if options["full"]:
+            from bench import full
+
+            for name in ("seconds", "officers", "applications", "bulletins", "mails", "publish_samples",
+                         "publish_samples_large"):
+                if options[name] < 1:
+                    raise CommandError(f"--{name.replace('_', '-')} must be at least 1.")
+            if options["inner"]:
+                full.run_inner(self, options)
+            else:
+                full.run_outer(self, options)
+            return
         grow, requests, warmup = options["grow"], options["requests"], options["warmup"]
         if grow < 0 or requests < 1 or warmup < 0:
             raise CommandError("--grow and --warmup must be >= 0 and --requests >= 1.")
@@ -119,6 +159,7 @@ def pages_for(role):
         pages.append(reverse("roster:agency-applications"))
     if role == Role.OFFICER:
         pages.append(reverse("roster:my-applications"))
+    pages.append(reverse("notifications:my-messages"))
     return pages
 
 
@@ -134,12 +175,6 @@ def fetch(client, url):
     response = client.get(url, secure=settings.SECURE_SSL_REDIRECT)
     body = b"".join(response.streaming_content) if response.streaming else response.content
     return response.status_code, len(body)
-
-
-def percentile(values, p):
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def measure(*, requests, warmup):
