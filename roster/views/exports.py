@@ -17,13 +17,17 @@ from ..selectors import application_visible_to, deployment_visible_to, roster_fo
 
 
 def _export(request, table, fmt, *, model, what: str):
-    """Send the export and record it in the audit trail with its row count. Exports are personal
-    data in bulk: the views ask for the password again when it was not given recently."""
-    rows = list(table.rows)
-    table.rows = rows
-    audit_read(actor=request.user, model=model, event="read.export", rows=len(rows), request=request,
-               detail={"export": what, "format": fmt, "query": request.GET.urlencode()[:500]})
-    return exports.export_response(table, fmt)
+    """Send the export (streamed: roster.exports.export_response) and record it in the audit trail
+    with its row count. The entry is written before any row leaves (a CSV's rows counted by a COUNT
+    query first, an XLSX's as the file is written): if it cannot be written, nothing is exported.
+    Exports are personal data in bulk: the views ask for the password again when it was not given
+    recently."""
+
+    def record(rows: int) -> None:
+        audit_read(actor=request.user, model=model, event="read.export", rows=rows, request=request,
+                   detail={"export": what, "format": fmt, "query": request.GET.urlencode()[:500]})
+
+    return exports.export_response(table, fmt, record=record)
 
 
 @role_required("ipo_staff", "coordinator")

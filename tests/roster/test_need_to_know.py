@@ -64,9 +64,9 @@ def read_export(client, fmt) -> dict[str, str]:
                           {"start": "2000-01-01", "end": "2099-12-31"})
     assert response.status_code == 200
     if fmt == "csv":
-        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8")[1:])))
+        rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8")[1:])))
     else:
-        sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+        sheet = load_workbook(io.BytesIO(response.getvalue()), read_only=True).active
         rows = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
     column = rows[0].index("Repatriation reason")
     return {row[0]: row[column] for row in rows[1:]}

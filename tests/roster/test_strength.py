@@ -166,7 +166,7 @@ def test_every_page_shows_the_same_figures(data):
     }
 
     # the roster export holds the filled deployments: per mission, as many rows as filled
-    text = staff.get(reverse("roster:export-roster", kwargs={"fmt": "csv"})).content.decode("utf-8")
+    text = staff.get(reverse("roster:export-roster", kwargs={"fmt": "csv"})).getvalue().decode("utf-8")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     mission_column = rows[0].index("Mission")
     exported = Counter(r[mission_column] for r in rows[1:])
@@ -188,7 +188,7 @@ def test_a_coordinator_sees_the_programs_vacancies_and_their_agencys_share_apart
     assert {r[0].split()[0]: int(r[8]) for r in rows[1:-1]} == {c: sum(s) for c, s in data.share.items()}
     assert rows[-1][8] == "4"
     # the agency's share is the agency's rows of the roster export
-    text = client.get(reverse("roster:export-roster", kwargs={"fmt": "csv"})).content.decode("utf-8")
+    text = client.get(reverse("roster:export-roster", kwargs={"fmt": "csv"})).getvalue().decode("utf-8")
     exported = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     column = exported[0].index("Mission")
     assert Counter(r[column] for r in exported[1:]) == Counter(
