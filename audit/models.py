@@ -85,6 +85,7 @@ EVENT_LABELS = {
     "read.document": _("Document downloaded"),
     "read.deployment": _("Deployment read"),
     "read.export": _("Export"),
+    "read.message": _("Message read in the outbox"),
     "read.privacy_archive": _("Privacy Act archive downloaded"),
     "login.succeeded": _("Signed in"),
     "login.failed": _("Sign-in failed"),

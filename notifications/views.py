@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from agencies.access import get_visible_or_404, role_required
+from agencies.selectors import officer_for_user
+from audit.services import audit_read
 
 from .kinds import KIND_LABELS, kind_choices
 from .models import OutgoingMail
@@ -44,7 +46,12 @@ def outbox(request):
 
 @role_required("ipo_staff")
 def outbox_detail(request, pk):
-    mail = get_visible_or_404(outbox_visible_to(request.user), pk=pk)
+    """A message's text is personal data: reading it is recorded in the audit trail, against the
+    recipient's officer record when the recipient is an officer (they see it among their reads)."""
+    mail = get_visible_or_404(outbox_visible_to(request.user).select_related("user"), pk=pk)
+    officer = officer_for_user(mail.user) if mail.user_id else None
+    audit_read(actor=request.user, obj=mail, event="read.message", officer_id=getattr(officer, "pk", None),
+               officer_user_id=mail.user_id, request=request)
     return render(request, "notifications/outbox_detail.html", {"mail": mail})
 
 

@@ -297,9 +297,20 @@ def test_the_outbox_list_runs_a_constant_number_of_queries(clients, world, djang
 
 def test_the_detail_page_runs_a_constant_number_of_queries(clients, world, django_assert_num_queries):
     m = mail(world.user_x.email, S.FAILED, user=world.user_x, last_error="boom")
-    # session, user, the message
-    with django_assert_num_queries(3):
+    # session, user, the message with its recipient, the recipient's officer, the audit entry of the read
+    with django_assert_num_queries(5):
         assert clients.ipo.get(detail_url(m)).status_code == 200
+
+
+def test_reading_a_message_in_the_outbox_is_in_the_recipients_trail(clients, world):
+    from audit.models import AuditEntry
+
+    m = mail(world.user_x.email, S.SENT, user=world.user_x)
+    assert clients.ipo.get(detail_url(m)).status_code == 200
+    entry = AuditEntry.objects.get(event="read.message")
+    assert (entry.actor_id, entry.officer_id, entry.object_pk) == (world.ipo.pk, world.officer_x.pk, str(m.pk))
+    reads = clients.officer_x.get(reverse("accounts:my-record-reads")).context["rows"]
+    assert [r.event for r in reads] == ["read.message"]
 
 
 # --- well-formed pages -------------------------------------------------------------------------
