@@ -188,6 +188,8 @@ def inner_arguments(options) -> list[str]:
         args += [f"--{name.replace('_', '-')}", str(options[name])]
     if options["no_wrk"]:
         args.append("--no-wrk")
+    if options.get("build_only"):
+        args.append("--build-only")
     return args
 
 
@@ -589,6 +591,9 @@ def run_inner(command, options) -> None:
     try:
         run.log(f"Building the data set in {name!r}.")
         run.build()
+        if options.get("build_only"):
+            run.log("Data set built (--build-only).")
+            return
         run.log("Measuring the pages.")
         run.pages()
         run.log("Exports.")

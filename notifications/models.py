@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from .kinds import kind_label
@@ -36,7 +37,7 @@ class OutgoingMail(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -45,7 +46,14 @@ class OutgoingMail(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("outgoing message")
         verbose_name_plural = _("outgoing messages")
-        indexes = [models.Index(fields=["status", "created_at"])]
+        # Each list's filter and order, newest first with the id as tie-break (keyset pagination):
+        # the outbox (all, or one status), and a person's messages (by login, or by address).
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="outbox_created_id"),
+            models.Index(fields=["status", "created_at", "id"], name="outbox_status_created_id"),
+            models.Index(fields=["user", "created_at", "id"], name="outbox_user_created_id"),
+            models.Index(Upper("to"), "created_at", "id", name="outbox_to_upper_created_id"),
+        ]
 
     def __str__(self):
         return f"{self.to}: {self.subject}"

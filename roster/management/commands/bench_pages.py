@@ -74,6 +74,8 @@ class Command(BaseCommand):
         full.add_argument("--publish-samples-large", type=int, default=5,
                           help="Bulletins published to --partners agencies.")
         full.add_argument("--no-wrk", action="store_true", help="Use the threaded Python client even if wrk is there.")
+        full.add_argument("--build-only", action="store_true",
+                          help="Only (re)build the data set in the scratch database, for EXPLAIN and profiling.")
         full.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
