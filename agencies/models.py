@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from config.choices import ChoiceLabels
+
 from .validators import validate_phone, validate_plausible_date
 
 
@@ -40,7 +42,7 @@ def localized(obj, field):
     return value or getattr(obj, f"{field}_en", "") or getattr(obj, f"{field}_fr", "")
 
 
-class Agency(models.Model):
+class Agency(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         RCMP = "rcmp", _("RCMP")
         PROVINCIAL = "provincial", _("Provincial")
@@ -106,7 +108,7 @@ class UserManager(BaseUserManager):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.OFFICER)
@@ -175,7 +177,7 @@ class LanguageLevel(models.IntegerChoices):
     FLUENT = 4, _("Fluent")
 
 
-class Officer(models.Model):
+class Officer(ChoiceLabels, models.Model):
     class Rank(models.TextChoices):
         CONSTABLE = "cst", _("Constable")
         CORPORAL = "cpl", _("Corporal")
@@ -269,7 +271,7 @@ def _whole_years(start: date, end: date) -> int:
     return years
 
 
-class Clearance(models.Model):
+class Clearance(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         MEDICAL = "medical", _("Medical")
         PSYCHOLOGICAL = "psychological", _("Psychological")

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Clearance, Language, LanguageLevel, localized
 from agencies.validators import validate_plausible_date
+from config.choices import ChoiceLabels
 
 
-class Mission(models.Model):
+class Mission(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         UN = "un", _("United Nations")
         BILATERAL = "bilateral", _("Bilateral")
@@ -56,7 +57,7 @@ class Mission(models.Model):
         return localized(self, "description")
 
 
-class Bulletin(models.Model):
+class Bulletin(ChoiceLabels, models.Model):
     """A job posting bulletin (JPB)."""
 
     class Status(models.TextChoices):
@@ -147,7 +148,7 @@ class Bulletin(models.Model):
         return [labels.get(k, k) for k in self.required_clearances]
 
 
-class BulletinNotice(models.Model):
+class BulletinNotice(ChoiceLabels, models.Model):
     """One per (bulletin, partner agency): was the agency told, and did it acknowledge?
 
     Its delivery state (queued, sent, failed) is read from the outbox rows whose topic is

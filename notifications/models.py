@@ -3,12 +3,14 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from config.choices import ChoiceLabels
+
 from .kinds import kind_label
 
 SECRET_LINK_PLACEHOLDER = "ROSTER-SECRET-LINK"
 
 
-class OutgoingMail(models.Model):
+class OutgoingMail(ChoiceLabels, models.Model):
     """The outbox: one row per recipient, committed with the change that caused it."""
 
     class Status(models.TextChoices):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Officer
 from agencies.validators import validate_plausible_date
+from config.choices import ChoiceLabels
 from missions.models import Bulletin, Mission
 
 
@@ -70,7 +71,7 @@ def document_upload_to(instance, filename):
     return f"applications/{instance.application_id}/{uuid.uuid4().hex}.pdf"
 
 
-class Application(models.Model):
+class Application(ChoiceLabels, models.Model):
     Status = ApplicationStatus
 
     bulletin = models.ForeignKey(
@@ -141,7 +142,7 @@ class ApplicationDocument(models.Model):
         return self.original_name
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(ChoiceLabels, models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=20, choices=S.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=S.choices)
@@ -164,7 +165,7 @@ class ApplicationEvent(models.Model):
         return f"{self.from_status or '∅'} → {self.to_status}"
 
 
-class Deployment(models.Model):
+class Deployment(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         IN_MISSION = "in_mission", _("In mission")
@@ -285,7 +286,7 @@ class Deployment(models.Model):
         return self.status == self.Status.CANCELLED
 
 
-class DeploymentEvent(models.Model):
+class DeploymentEvent(ChoiceLabels, models.Model):
     """Every change to a deployment: who, when, what."""
 
     deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="events")
@@ -307,7 +308,7 @@ class DeploymentEvent(models.Model):
         return self.action
 
 
-class MedalAward(models.Model):
+class MedalAward(ChoiceLabels, models.Model):
     class Medal(models.TextChoices):
         UN_MISSION = "un_mission", _("UN mission medal")
         CPSM = "cpsm", _("Canadian Peacekeeping Service Medal")
