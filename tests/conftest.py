@@ -129,3 +129,12 @@ def browser():
         b.close()
 
 
+
+
+@pytest.fixture(autouse=True)
+def _memoised_fragments_forgotten():
+    """Menus memoised by one test (agencies.templatetags.ui.memo_include) never leak into the next."""
+    from agencies.templatetags.ui import memo_clear
+
+    memo_clear()
+    yield

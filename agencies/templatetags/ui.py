@@ -1,8 +1,42 @@
 """Presentation-only helpers shared by every template."""
 
+import threading
+from collections import OrderedDict
+
 from django import template
+from django.utils import translation
+from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+# memo_include: rendered fragments kept in this process, the oldest dropped past MEMO_SIZE.
+MEMO_SIZE = 2048
+_memo: OrderedDict = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+@register.simple_tag(takes_context=True)
+def memo_include(context, template_name, *key):
+    """Include `template_name` rendered once per (template, language, *key) in this process, then
+    reused: for fragments on every page (the menus, the footer) that depend on nothing but `key`.
+    Such a fragment must hold no per-request value (no csrf_token, no query string); only what the
+    key names may vary. A page then spends no time on their dozens of URL reversals and translations."""
+    memo_key = (template_name, translation.get_language(), *key)
+    html = _memo.get(memo_key)
+    if html is None:
+        with context.push():
+            html = context.template.engine.get_template(template_name).render(context)
+        with _memo_lock:
+            _memo[memo_key] = html
+            while len(_memo) > MEMO_SIZE:
+                _memo.popitem(last=False)
+    return mark_safe(html)
+
+
+def memo_clear() -> None:
+    """Forget every memoised fragment (tests; a process restarts with none)."""
+    with _memo_lock:
+        _memo.clear()
 
 BADGES = {
     # applications
