@@ -234,7 +234,11 @@ class Officer(ChoiceLabels, models.Model):
                 violation_error_message=_("This badge number is already used in this agency."),
             ),
         ]
-        indexes = [models.Index(fields=["last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            # incremental sync (?updated_since= in the API): what changed after a moment, oldest first
+            models.Index(fields=["updated_at", "id"], name="officer_updated_id"),
+        ]
 
     def __str__(self):
         return self.full_name

@@ -108,7 +108,11 @@ class Application(ChoiceLabels, models.Model):
                 violation_error_message=_("This officer has already applied to this bulletin."),
             ),
         ]
-        indexes = [models.Index(fields=["bulletin", "status"])]
+        indexes = [
+            models.Index(fields=["bulletin", "status"]),
+            # incremental sync (?updated_since= in the API): what changed after a moment, oldest first
+            models.Index(fields=["updated_at", "id"], name="application_updated_id"),
+        ]
 
     def __str__(self):
         return f"{self.officer} → {self.bulletin.reference}"
@@ -260,7 +264,11 @@ class Deployment(ChoiceLabels, models.Model):
         # On PostgreSQL an exclusion constraint (migrations 0002, then 0004) also forbids overlapping
         # deployments of one officer over [arrival or planned start, actual or planned end), cancelled
         # ones excepted.
-        indexes = [models.Index(fields=["status", "mission"])]
+        indexes = [
+            models.Index(fields=["status", "mission"]),
+            # incremental sync (?updated_since= in the API): what changed after a moment, oldest first
+            models.Index(fields=["updated_at", "id"], name="deployment_updated_id"),
+        ]
 
     def __str__(self):
         return f"{self.officer} @ {self.mission.code} ({self.effective_start_date} → {self.end_date})"
