@@ -23,6 +23,7 @@ from agencies.models import Agency, Clearance, Officer, Role, User
 from audit.services import untracked
 from missions.models import Bulletin, BulletinNotice, Mission
 from notifications.models import OutgoingMail
+from roster.demo_hooks import demo_seeders
 from roster.models import Application, ApplicationEvent, ApplicationStatus, Deployment, DeploymentEvent
 
 from . import _demo_data as data
@@ -89,7 +90,10 @@ class Command(BaseCommand):
                     + (f" Reset {fixed} demo password(s) to the demo password." if fixed else "")
                 )
                 return
-            summary = Seeder(self).run()
+            seeder = Seeder(self)
+            summary = seeder.run()
+            for seed in demo_seeders():
+                summary += list(seed(today=seeder.today, now=seeder.now, rng=seeder.rng))
         elapsed = monotonic_clock.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s:"))
         for label, value in summary:
