@@ -88,3 +88,33 @@ class AuditSearchForm(forms.Form):
         return data
 
 
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: its name, what it may do and how long it lives (accounts.services.api_token_create
+    decides)."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=100,
+        help_text=_("Where the token is used, e.g. “Agency HR system”: it names the token in the list and the "
+                    "audit trail."),
+    )
+    scope = forms.ChoiceField(label=_("What the token may do"), widget=forms.RadioSelect)
+    days = forms.TypedChoiceField(label=_("Expires after"), coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        from django.utils.translation import ngettext
+
+        from .models import ApiToken
+        from .services import API_TOKEN_DAYS
+
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = [
+            (ApiToken.Scope.READ, _("Read only: lists and records, nothing changed")),
+            (ApiToken.Scope.READ_WRITE, _("Read and write: also the actions your role may take")),
+        ]
+        self.fields["scope"].initial = ApiToken.Scope.READ
+        self.fields["days"].choices = [(d, ngettext("%(n)d day", "%(n)d days", d) % {"n": d}) for d in API_TOKEN_DAYS]
+        self.fields["days"].initial = 90
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Create the token")))

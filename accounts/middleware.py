@@ -16,7 +16,7 @@ from . import sessions
 # Pages a signed-in person may reach before finishing two-step verification.
 MFA_EXEMPT = {
     "logout", "set_language", "healthz", "favicon", "accounts:mfa-verify", "accounts:mfa-setup",
-    "accounts:session", "privacy:notice",
+    "accounts:session", "privacy:notice", "partners:join", "partners:join-thanks",
 }
 
 

@@ -298,3 +298,111 @@ def login_unlock(*, actor, attempt_id: int, request=None) -> int:
                    detail={"ip_address": attempt.ip_address})
     attempt.delete()
     return 1
+
+
+# --- API tokens (the api app authenticates with them) ----------------------------------------------
+
+API_TOKEN_TAG = "rst"
+# Expiry choices offered when a token is made, in days; the longest is the most a token may live.
+API_TOKEN_DAYS = (7, 30, 90, 180, 365)
+# A login keeps at most this many tokens that are neither revoked nor expired.
+API_TOKENS_PER_USER = 20
+# `last_used_at` is written at most this often, so a busy client does not write on every request.
+API_TOKEN_TOUCH_SECONDS = 60
+
+
+def api_token_hash(raw: str) -> str:
+    """The stored form of a token: its SHA-256 (a token carries 256 random bits, so no slow hash is needed)."""
+    import hashlib
+
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def api_token_prefix_of(raw: str) -> str | None:
+    """The prefix of a token as a client sends it ("rst_<prefix>_<secret>"), or None if it is not one."""
+    parts = (raw or "").split("_", 2)
+    if len(parts) != 3 or parts[0] != API_TOKEN_TAG or not parts[2]:
+        return None
+    prefix = parts[1]
+    if len(prefix) != 8 or any(c not in "0123456789abcdef" for c in prefix):
+        return None
+    return prefix
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, scope: str, days: int, request=None):
+    """Make a token for `user`; returns (token row, the whole token). The whole token is shown
+    once: only its hash is stored. Recorded in the audit trail."""
+    import secrets
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import ApiToken
+
+    errors: dict = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("Give the token a name that says where it is used.")]
+    elif len(name) > 100:
+        errors["name"] = [_("Keep the name to 100 characters.")]
+    if scope not in ApiToken.Scope.values:
+        errors["scope"] = [_("Choose read only, or read and write.")]
+    if days not in API_TOKEN_DAYS:
+        errors["days"] = [_("Choose one of the expiry periods offered.")]
+    now = timezone.now()
+    live = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).count()
+    if live >= API_TOKENS_PER_USER:
+        errors.setdefault("__all__", []).append(
+            _("You have %(n)d tokens in use, the most allowed: revoke one first.") % {"n": live})
+    if errors:
+        raise ValidationError(errors)
+    while True:
+        prefix = secrets.token_hex(4)
+        if not ApiToken.objects.filter(prefix=prefix).exists():
+            break
+    raw = f"{API_TOKEN_TAG}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=prefix, secret_hash=api_token_hash(raw), scope=scope,
+        expires_at=now + timedelta(days=days),
+    )
+    audit_security(event="api_token.created", user=user, request=request,
+                   detail={"name": name, "prefix": prefix, "scope": scope, "expires_at": token.expires_at.isoformat()})
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, token, actor, request=None):
+    """Revoke a token: its owner, or someone who may change the owner's login. Revoking twice keeps
+    the first time. Recorded in the audit trail."""
+    from django.utils import timezone
+
+    from .models import ApiToken
+
+    token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    if token.user_id != getattr(actor, "pk", None) and not can_change_account(actor, token.user):
+        raise PermissionDenied(_("You may not revoke this token."))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_security(event="api_token.revoked", user=token.user, actor=actor, request=request,
+                       detail={"name": token.name, "prefix": token.prefix})
+    return token
+
+
+def api_token_touch(*, token, now=None) -> bool:
+    """Record that the token was used, at most once a minute (one conditional UPDATE, none
+    when it was written less than a minute ago)."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .models import ApiToken
+
+    now = now or timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < timedelta(seconds=API_TOKEN_TOUCH_SECONDS):
+        return False
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - timedelta(seconds=API_TOKEN_TOUCH_SECONDS))
+    token.last_used_at = now
+    return ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now) == 1

@@ -17,6 +17,9 @@ own = ([
     path("lockouts/<int:pk>/unlock/", views.lockout_unlock, name="lockout-unlock"),
     path("audit/", views.audit_search, name="audit"),
     path("my-record/reads/", views.my_record_reads, name="my-record-reads"),
+    path("api-tokens/", views.api_tokens, name="api-tokens"),
+    path("api-tokens/new/", views.api_token_create, name="api-token-create"),
+    path("api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("officers/<int:officer_pk>/invite/", views.officer_invite, name="officer-invite"),
 ], "accounts")
 

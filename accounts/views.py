@@ -21,7 +21,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_ratelimit.core import is_ratelimited
 
-from agencies.access import flash_errors, get_visible_or_404, require, role_required
+from agencies.access import add_service_errors, flash_errors, get_visible_or_404, require, role_required
 from agencies.permissions import can_manage_officer
 from agencies.selectors import officer_for_user, officer_visible_to
 from audit.selectors import audit_entries, reads_of_officer, seek_page
@@ -293,3 +293,52 @@ def my_record_reads(request):
         "officer": officer, "rows": rows, "next_cursor": next_cursor, "first_page": not request.GET.get("after"),
     })
 
+
+
+# --- API tokens ------------------------------------------------------------------------------------
+
+API_TOKENS_SHOWN = 100
+
+
+@login_required
+def api_tokens(request):
+    """The person's API tokens, newest first: name, prefix, scope, expiry and last use."""
+    from django.utils import timezone
+
+    from .models import ApiToken
+
+    tokens = list(ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id")[:API_TOKENS_SHOWN])
+    now = timezone.now()
+    for token in tokens:
+        token.state = "revoked" if token.revoked_at else ("expired" if token.expires_at <= now else "active")
+    return render(request, "accounts/api_tokens.html", {"tokens": tokens})
+
+
+@login_required
+@recent_auth_required
+def api_token_create(request):
+    """GET: the form. POST: make the token and show it, once (never stored, never in a redirect)."""
+    from .forms import ApiTokenForm
+
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, raw = services.api_token_create(user=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return render(request, "accounts/api_token_created.html", {"token": token, "raw": raw})
+    return render(request, "accounts/api_token_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk):
+    from django.shortcuts import get_object_or_404
+
+    from .models import ApiToken
+
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.api_token_revoke(token=token, actor=request.user, request=request)
+    messages.success(request, _("The token “%(name)s” is revoked: it no longer works.") % {"name": token.name})
+    return redirect("accounts:api-tokens")

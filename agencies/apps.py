@@ -9,8 +9,9 @@ class AgenciesConfig(AppConfig):
     def ready(self):
         from audit.services import track
 
-        from .models import Agency, Clearance, Officer
+        from .models import Agency, Clearance, Officer, PartnerRequest
 
         track(Officer, mask_fields=["date_of_birth"])
         track(Clearance)
         track(Agency)
+        track(PartnerRequest)

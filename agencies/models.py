@@ -235,7 +235,10 @@ class Officer(ChoiceLabels, models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["last_name", "first_name"]),
+            # the officer list's order, with the id as tie-break (keyset pagination): every officer
+            # (IPO staff), and one agency's (a coordinator, or the agency filter)
+            models.Index(fields=["last_name", "first_name", "id"], name="officer_name_id"),
+            models.Index(fields=["agency", "last_name", "first_name", "id"], name="officer_agency_name_id"),
             # incremental sync (?updated_since= in the API): what changed after a moment, oldest first
             models.Index(fields=["updated_at", "id"], name="officer_updated_id"),
         ]
@@ -313,3 +316,67 @@ class Clearance(ChoiceLabels, models.Model):
 
     def is_valid_on(self, day: date) -> bool:
         return self.valid_until >= day
+
+
+class PartnerRequest(ChoiceLabels, models.Model):
+    """A police service asking to join the program as a partner agency (the public "join" page).
+    IPO staff approve it (the agency is created and its first coordinator invited:
+    accounts.partners.services) or decline it with a reason."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    # The RCMP is a founding member of the program, not a service that asks to join.
+    KIND_CHOICES = [(value, label) for value, label in Agency.Kind.choices if value != Agency.Kind.RCMP]
+
+    name = models.CharField(_("name of the police service"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=KIND_CHOICES)
+    province = models.CharField(_("province or territory"), max_length=2, choices=Province.choices)
+    contact_name = models.CharField(_("contact name"), max_length=200)
+    contact_email = models.EmailField(_("contact email"))
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True, validators=[validate_phone])
+    # The language the request was made in: the contact's emails are written in it.
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.EN)
+    officers_interested = models.PositiveIntegerField(_("officers who might be interested"))
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("partner request")
+        verbose_name_plural = _("partner requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(reason=""),
+                name="partner_request_declined_has_reason",
+                violation_error_message=_("A declined request has a reason."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(agency__isnull=False),
+                name="partner_request_approved_has_agency",
+                violation_error_message=_("An approved request names the agency it created."),
+            ),
+        ]
+        indexes = [
+            # the review list, newest first (keyset pagination), all or one status
+            models.Index(fields=["created_at", "id"], name="partner_request_created_id"),
+            models.Index(fields=["status", "created_at", "id"], name="partner_request_status_id"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

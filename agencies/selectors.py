@@ -75,20 +75,32 @@ def clearance_warning_horizon(today=None):
     return today + timedelta(days=settings.ROSTER["CLEARANCE_EXPIRY_WARNING_DAYS"])
 
 
+# The officer list's order, by name with the id as tie-break: the keyset of its pages
+# (config.pagination), held by the indexes officer_name_id (every officer) and
+# officer_agency_name_id (one agency's).
+OFFICER_ORDER = ("last_name", "first_name", "id")
+
+
 def officers_with_clearance_counts(queryset: QuerySet[Officer], *, today=None) -> QuerySet[Officer]:
-    """Annotate `clearances_expiring` (valid today, ending by the warning horizon) and `clearances_expired`."""
-    from django.db.models import Count, Q
+    """Annotate `clearances_expiring` (valid today, ending by the warning horizon) and `clearances_expired`.
+    Each is a correlated count of the officer's own clearances, so a page of the list counts for
+    its rows alone and keeps the order of the officer index (no GROUP BY over every officer)."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
     from django.utils import timezone
+
+    def count(**lookups):
+        return Coalesce(Subquery(
+            Clearance.objects.filter(officer_id=OuterRef("pk"), **lookups)
+            .order_by().values("officer_id").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ), 0)
 
     today = today or timezone.localdate()
     horizon = clearance_warning_horizon(today)
     return queryset.annotate(
-        clearances_expiring=Count(
-            "clearances",
-            filter=Q(clearances__valid_until__gte=today, clearances__valid_until__lte=horizon),
-            distinct=True,
-        ),
-        clearances_expired=Count("clearances", filter=Q(clearances__valid_until__lt=today), distinct=True),
+        clearances_expiring=count(valid_until__gte=today, valid_until__lte=horizon),
+        clearances_expired=count(valid_until__lt=today),
     )
 
 
@@ -106,3 +118,32 @@ def clearances_with_expiry(queryset: QuerySet[Clearance], *, today=None) -> Quer
             output_field=CharField(),
         )
     )
+
+
+# --- partner agencies and the requests to join ----------------------------------------------------
+
+def partner_request_visible_to(user):
+    """Requests to join the program: IPO staff only (they hold a contact's personal details)."""
+    from .models import PartnerRequest
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.role != Role.IPO_STAFF:
+        return PartnerRequest.objects.none()
+    return PartnerRequest.objects.all()
+
+
+def partners_by_year() -> list[tuple[int, int]]:
+    """(year, partner agencies that joined that year), oldest first, from `Agency.partner_since`:
+    the partner police services other than the RCMP itself. One grouped query."""
+    from django.db.models import Count
+    from django.db.models.functions import ExtractYear
+
+    rows = (
+        Agency.objects.filter(is_partner=True, partner_since__isnull=False)
+        .exclude(kind=Agency.Kind.RCMP)
+        .annotate(year=ExtractYear("partner_since"))
+        .order_by()
+        .values("year")
+        .annotate(n=Count("pk"))
+        .order_by("year")
+    )
+    return [(r["year"], r["n"]) for r in rows]

@@ -4,12 +4,12 @@ agencies.services (writes), agencies.selectors (visibility) and agencies.permiss
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_read
+from config.pagination import filter_fields, seek_page, set_row_urls
 
 from . import services
 from .access import add_service_errors, get_visible_or_404, require, role_required
@@ -17,6 +17,7 @@ from .forms import ClearanceForm, OfficerFilter, OfficerForm, ProfileForm
 from .models import Clearance, Officer
 from .permissions import can_edit_own_profile, can_filter_by_agency, can_manage_officer
 from .selectors import (
+    OFFICER_ORDER,
     clearance_visible_to,
     clearance_warning_horizon,
     clearances_with_expiry,
@@ -44,13 +45,18 @@ def _profile_context(officer: Officer, user) -> dict:
 def officer_list(request):
     officers = officers_with_clearance_counts(officer_visible_to(request.user))
     officer_filter = OfficerFilter(request.GET or None, queryset=officers, request=request)
-    qs = officer_filter.qs.order_by("last_name", "first_name", "id")
-    page = Paginator(qs, OFFICERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = seek_page(officer_filter.qs, order=OFFICER_ORDER, size=OFFICERS_PER_PAGE,
+                     after=request.GET.get("after", ""), before=request.GET.get("before", ""))
+    set_row_urls(page, url="agencies:officer-detail", edit_url="agencies:officer-edit")
+    ranks = {value: str(label) for value, label in Officer.Rank.choices}  # translated once per page
+    for officer in page:
+        officer.rank_label = ranks.get(officer.rank, officer.rank)
     return render(
         request,
         "agencies/officer_list.html",
         {
             "filter": officer_filter,
+            "filter_form": filter_fields(officer_filter.form),
             "page": page,
             "horizon": clearance_warning_horizon(),
             "show_agency": can_filter_by_agency(request.user),

@@ -87,6 +87,8 @@ EVENT_LABELS = {
     "read.export": _("Export"),
     "read.message": _("Message read in the outbox"),
     "read.privacy_archive": _("Privacy Act archive downloaded"),
+    "read.welfare_checkins": _("Welfare check-ins read"),
+    "read.return_plan": _("Return plan read"),
     "login.succeeded": _("Signed in"),
     "login.failed": _("Sign-in failed"),
     "login.locked_out": _("Sign-in locked out"),
@@ -108,6 +110,8 @@ EVENT_LABELS = {
     "reauth.succeeded": _("Identity confirmed again"),
     "reauth.failed": _("Identity confirmation failed"),
     "retention.anonymised": _("Anonymised after the retention period"),
+    "api_token.created": _("API token created"),
+    "api_token.revoked": _("API token revoked"),
 }
 
 

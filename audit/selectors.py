@@ -5,7 +5,12 @@ from datetime import date, datetime, time
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from config.pagination import seek_page as paginate
+
 from .models import AuditEntry
+
+# The trail's order, newest first, as its indexes (audit_time, audit_kind_time, ...) hold it.
+AUDIT_ORDER = ("-timestamp", "-id")
 
 
 def audit_entries(*, kind: str = "", officer_ids=None, actor_ids=None, user_id=None,
@@ -39,19 +44,8 @@ def reads_of_officer(*, officer_id: int, exclude_actor_id=None) -> QuerySet[Audi
 
 
 def seek_page(qs: QuerySet[AuditEntry], *, cursor: str = "", size: int = 50):
-    """Keyset pagination on (timestamp, id) descending: no COUNT, no OFFSET. Returns the rows and
-    the cursor of the next page ('' at the end). A malformed cursor starts from the top."""
-    if cursor:
-        try:
-            stamp, _, pk = cursor.partition("_")
-            at = datetime.fromisoformat(stamp)
-            pk = int(pk)
-        except (ValueError, TypeError):
-            at = None
-        if at is not None and timezone.is_aware(at):
-            qs = qs.filter(Q(timestamp__lt=at) | Q(timestamp=at, id__lt=pk))
-    rows = list(qs[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    next_cursor = f"{rows[-1].timestamp.isoformat()}_{rows[-1].pk}" if more and rows else ""
-    return rows, next_cursor
+    """Keyset pagination on (timestamp, id) descending (config.pagination): no COUNT, no OFFSET.
+    Returns the rows and the cursor of the next page ('' at the end). A malformed cursor starts
+    from the top."""
+    page = paginate(qs, order=AUDIT_ORDER, size=size, after=cursor)
+    return page.object_list, page.next_cursor

@@ -14,10 +14,11 @@ is a scratch one (its name contains "bench"), drops and recreates it, starts an 
    before and after the pages; SQL queries per page come from one instrumented request in-process
    (the test client under CaptureQueriesContext);
 4. times publishing a bulletin (the service) to the 34 demo partner agencies, then to 3,000,
-   with Redis as the broker if REDIS_URL is set (tasks queued, not run) or eager (the delivery runs
-   in the request, over SMTP to the sink);
-5. delivers outbox rows through `notifications.services.mail_deliver` and the same messages through
-   a raw smtplib loop, to the same sink;
+   with Redis as the broker if REDIS_URL is set (the one fan-out task queued, not run) or eager (the
+   fan-out and the delivery run in the call, over SMTP to the sink);
+5. delivers outbox rows as the worker does (`notifications.services.mail_deliver_many`, a batch per
+   task over one SMTP connection), one at a time as before, and the same messages through raw
+   smtplib loops, to the same sink;
 6. times the CSV and Excel exports over the whole history and their peak Python memory (tracemalloc);
 7. prints the tables.
 """
@@ -338,8 +339,8 @@ class Run:
 
         t = time.monotonic()
         eager = settings.CELERY_TASK_ALWAYS_EAGER
-        self.publish_mode = ("eager: each message is delivered in the request, over SMTP to the sink" if eager
-                             else "Redis broker: one delivery task queued per message, none run")
+        self.publish_mode = ("eager: the fan-out and each message's delivery run in the call, over SMTP to the sink"
+                             if eager else "Redis broker: one fan-out task queued per publication, none run")
         rows = [self.publish_samples(self.options["publish_samples"])]
         self.log(f"  publish to {rows[0]['agencies']} agencies: p50 {rows[0]['p50']:.0f} ms")
         partners = generate.plan_partner_agencies(generate.context_from_db(), self.options["partners"],
@@ -358,15 +359,16 @@ class Run:
     def publish_samples(self, n: int) -> dict:
         from agencies.models import Agency, User
         from missions.models import Bulletin, BulletinNotice
-        from missions.services import bulletin_publish
-        from notifications.models import OutgoingMail
+        from missions.services import bulletin_agencies, bulletin_publish
+        from notifications import services as outbox
+        from notifications.models import MailBatch
         from roster.management.commands import _demo_data as data
 
         ipo = User.objects.get(email=data.IPO_EMAIL)
         model = (Bulletin.objects.filter(status=Bulletin.Status.PUBLISHED, mission__status="active")
                  .order_by("pk").last())
         agencies = Agency.objects.filter(is_partner=True).count()
-        times, first_mail = [], (OutgoingMail.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+        times, first_batch = [], (MailBatch.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
         drafts = []
         for i in range(n):
             draft = Bulletin.objects.get(pk=model.pk)
@@ -381,7 +383,12 @@ class Run:
             started = time.perf_counter()
             bulletin_publish(bulletin=draft, actor=ipo)
             times.append((time.perf_counter() - started) * 1000)
-        mails = OutgoingMail.objects.filter(pk__gt=first_mail, topic__startswith="notice:").count()
+        # the messages each publication queued: one batch, whose recipients the worker looks up (asked
+        # here the same way when no worker has yet)
+        mails = sum(
+            b.total if b.total is not None else len(outbox._recipient_rows(bulletin_agencies(b.context)))
+            for b in MailBatch.objects.filter(pk__gt=first_batch, template="bulletin_published")
+        )
         notices = BulletinNotice.objects.filter(bulletin__in=drafts).count()
         return dict(agencies=agencies, samples=n, p50=report.percentile(times, 50), p95=report.percentile(times, 95),
                     notices=notices // max(n, 1), mails=mails // max(n, 1))
@@ -389,10 +396,8 @@ class Run:
     # -- 5. email ----------------------------------------------------------------------------------
 
     def email(self):
-        from django.core.mail import get_connection
-
         from notifications.models import OutgoingMail
-        from notifications.services import build_message, mail_deliver
+        from notifications.services import DELIVERY_BATCH, build_message, mail_deliver, mail_deliver_many
 
         t = time.monotonic()
         n = self.options["mails"]
@@ -401,21 +406,25 @@ class Run:
 
         def requeue():
             OutgoingMail.objects.filter(pk__in=ids).update(
-                status=OutgoingMail.Status.QUEUED, attempts=0, claimed_at=None, sent_at=None, next_attempt_at=None)
+                status=OutgoingMail.Status.QUEUED, attempts=0, claimed_at=None, claimed_by="", sent_at=None,
+                next_attempt_at=None)
 
-        def project(shared: bool):
+        def measured(deliver):
             requeue()
-            connection = get_connection() if shared else None
-            if connection is not None:
-                connection.open()
             started = time.perf_counter()
-            for mail_id in ids:
-                mail_deliver(mail_id=mail_id, connection=connection)
+            deliver()
             elapsed = time.perf_counter() - started
-            if connection is not None:
-                connection.close()
             sent = OutgoingMail.objects.filter(pk__in=ids, status=OutgoingMail.Status.SENT).count()
             return len(ids) / elapsed, sent
+
+        def as_the_worker():
+            # deliver_mail_batch: a task per DELIVERY_BATCH ids, each over one SMTP connection
+            for start in range(0, len(ids), DELIVERY_BATCH):
+                mail_deliver_many(mail_ids=ids[start:start + DELIVERY_BATCH], claimed_by=f"bench-{start}")
+
+        def one_at_a_time():
+            for mail_id in ids:
+                mail_deliver(mail_id=mail_id)
 
         messages = [(m.from_email, m.recipients(), m.message().as_bytes(linesep="\r\n"))
                     for m in (build_message(mail) for mail in OutgoingMail.objects.filter(pk__in=ids).order_by("-pk"))]
@@ -436,8 +445,9 @@ class Run:
 
         rows = []
         for label, run in (
-            ("mail_deliver, a connection per message (as the worker runs it)", lambda: project(False)),
-            ("mail_deliver, one shared connection", lambda: project(True)),
+            (f"mail_deliver_many, {DELIVERY_BATCH} a task over one connection (as the worker runs it)",
+             lambda: measured(as_the_worker)),
+            ("mail_deliver, a connection per message (one task a message, as before)", lambda: measured(one_at_a_time)),
             ("raw smtplib loop, a connection per message", lambda: raw(False)),
             ("raw smtplib loop, one connection", lambda: raw(True)),
         ):

@@ -13,8 +13,12 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("officers/", include("agencies.urls")),
     path("privacy/", include("privacy.urls")),
+    path("welfare/", include("welfare.urls")),
+    path("ledger/", include("ledger.urls")),
+    path("partners/", include("accounts.partners.urls")),
     path("", include("missions.urls")),
     path("", include("notifications.urls")),
     path("", include("roster.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

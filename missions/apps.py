@@ -8,8 +8,12 @@ class MissionsConfig(AppConfig):
 
     def ready(self):
         from audit.services import track
+        from notifications.services import register_mail_audience, register_mail_context
 
         from .models import Bulletin, Mission
+        from .services import BULLETIN_AGENCIES, BULLETIN_MAIL, bulletin_agencies, bulletin_mail_context
 
         track(Mission)
         track(Bulletin)
+        register_mail_context(BULLETIN_MAIL, bulletin_mail_context)
+        register_mail_audience(BULLETIN_AGENCIES, bulletin_agencies)

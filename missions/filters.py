@@ -61,7 +61,10 @@ class BulletinFilter(django_filters.FilterSet):
         self.filters["q"].field.widget.attrs["placeholder"] = _("Reference or title")
         if not is_ipo_staff(getattr(self.request, "user", None)):
             shown = (Bulletin.Status.PUBLISHED, Bulletin.Status.CLOSED)
-            self.filters["status"].extra["choices"] = [c for c in Bulletin.Status.choices if c[0] in shown]
+            status = self.filters["status"]
+            status.extra["choices"] = [c for c in Bulletin.Status.choices if c[0] in shown]
+            # a form field built before (the API's schema reads the class's filters) would keep every choice
+            status.__dict__.pop("_field", None)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -126,7 +126,15 @@ class Bulletin(ChoiceLabels, models.Model):
                 violation_error_message=_("The maximum age must be above the minimum age."),
             ),
         ]
-        indexes = [models.Index(fields=["status", "closes_at"])]
+        # The list's order, latest closing first with the id as tie-break (keyset pagination): every
+        # bulletin, one status (also the open ones: published, closing after now), one mission.
+        indexes = [
+            models.Index(fields=["closes_at", "id"], name="bulletin_closes_id"),
+            models.Index(fields=["status", "closes_at", "id"], name="bulletin_status_closes_id"),
+            models.Index(fields=["mission", "closes_at", "id"], name="bulletin_mission_closes_id"),
+            # the agency applications' order (latest closing first, then the reference)
+            models.Index(F("closes_at").desc(), "reference", name="bulletin_closes_desc_ref"),
+        ]
 
     def __str__(self):
         return f"{self.reference} — {self.title}"

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from agencies.models import Role
@@ -28,6 +28,12 @@ def bulletin_visible_to(user) -> QuerySet[Bulletin]:
     if user.role == Role.IPO_STAFF:
         return qs
     return qs.filter(status__in=[Bulletin.Status.PUBLISHED, Bulletin.Status.CLOSED])
+
+
+# The bulletin list's order, latest closing first with the id as tie-break: the keyset of its pages
+# (config.pagination), held by the indexes bulletin_closes_id, bulletin_status_closes_id (one status)
+# and bulletin_mission_closes_id (one mission).
+BULLETIN_ORDER = ("-closes_at", "-id")
 
 
 def bulletins_open(now=None) -> QuerySet[Bulletin]:
@@ -53,6 +59,10 @@ def notices_pending_acknowledgement(agency_id) -> QuerySet[BulletinNotice]:
 # The deployment states that fill a position: the current roster (roster.selectors.deployments_current).
 IN_MISSION, PLANNED = "in_mission", "planned"
 FILLED_STATES = (IN_MISSION, PLANNED)
+# The application states that wait for IPO staff to decide (a bulletin's "to decide"), and the
+# ones that fill a bulletin's positions.
+AWAITING_STATES = ("endorsed", "shortlisted", "waitlisted")
+POSITION_FILLING_STATES = ("selected", "deployed")
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -118,23 +128,39 @@ class Strength:
         return self._bar(self.filled, self.selected)
 
 
-def _count_per_mission(path: str, **lookups) -> Subquery:
-    """A correlated COUNT over one reverse relation, so two relations never multiply each other."""
-    return Subquery(
-        Mission.objects.filter(pk=OuterRef("pk"))
-        .order_by()
-        .annotate(n=Count(path, filter=Q(**lookups)))
-        .values("n")[:1],
-        output_field=IntegerField(),
-    )
+class _RowCount(Subquery):
+    """The number of rows of a queryset, as a scalar subquery: 0 when there are none."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
+def _count_related(model, path: str, **lookups) -> _RowCount:
+    """A correlated COUNT of the rows reached from `model` through the reverse relations `path`
+    ("deployments", "bulletins__applications"), filtered by `lookups` on those rows. It reads the
+    related table itself, by its foreign key and the filtered columns, so an index on them finds
+    the few rows that match (a COUNT(...) FILTER over a join read every related row: the 50,000
+    applications of a mission to count its 20 selected); and two relations never multiply each
+    other. The related models are reached through the relations, never imported."""
+    back = []
+    for name in path.split("__"):
+        relation = model._meta.get_field(name)
+        back.insert(0, relation.field.name)
+        model = relation.related_model
+    rows = model._base_manager.filter(**{"__".join(back): OuterRef("pk")}, **lookups)
+    return _RowCount(rows.order_by().values(back[0]))
+
+
+def _count_per_mission(path: str, **lookups) -> _RowCount:
+    return _count_related(Mission, path, **lookups)
 
 
 def missions_with_strength(queryset: QuerySet[Mission]) -> QuerySet[Mission]:
     """The missions with what `strength_of` reads, counted in the same query (one subquery per figure)."""
     return queryset.annotate(
-        strength_in_mission=_count_per_mission("deployments", deployments__status=IN_MISSION),
-        strength_planned=_count_per_mission("deployments", deployments__status=PLANNED),
-        strength_selected=_count_per_mission("bulletins__applications", bulletins__applications__status="selected"),
+        strength_in_mission=_count_per_mission("deployments", status=IN_MISSION),
+        strength_planned=_count_per_mission("deployments", status=PLANNED),
+        strength_selected=_count_per_mission("bulletins__applications", status="selected"),
     )
 
 
@@ -171,12 +197,8 @@ def program_strength(every_mission: Iterable[Strength] | None = None) -> Strengt
 def missions_with_pipeline(queryset: QuerySet[Mission]) -> QuerySet[Mission]:
     """For the mission page: the strength, and the applications shortlisted and waitlisted."""
     return missions_with_strength(queryset).annotate(
-        pipeline_shortlisted=_count_per_mission(
-            "bulletins__applications", bulletins__applications__status="shortlisted"
-        ),
-        pipeline_waitlisted=_count_per_mission(
-            "bulletins__applications", bulletins__applications__status="waitlisted"
-        ),
+        pipeline_shortlisted=_count_per_mission("bulletins__applications", status="shortlisted"),
+        pipeline_waitlisted=_count_per_mission("bulletins__applications", status="waitlisted"),
     )
 
 
@@ -230,27 +252,32 @@ def notice_for_agency(bulletin: Bulletin, agency_id) -> BulletinNotice | None:
     )
 
 
-def _count_per_bulletin(path: str, **lookups) -> Subquery:
-    return Subquery(
-        Bulletin.objects.filter(pk=OuterRef("pk"))
-        .order_by()
-        .annotate(n=Count(path, filter=Q(**lookups)))
-        .values("n")[:1],
-        output_field=IntegerField(),
-    )
+def _count_per_bulletin(path: str, **lookups) -> _RowCount:
+    return _count_related(Bulletin, path, **lookups)
 
 
-def bulletins_with_progress(queryset: QuerySet[Bulletin]) -> QuerySet[Bulletin]:
+# The figures `bulletins_with_progress` can add: name -> (relation, lookups on its rows).
+BULLETIN_PROGRESS = {
+    "notices_total": ("notices", {}),
+    "notices_acknowledged": ("notices", {"acknowledged_at__isnull": False}),
+    "applications_total": ("applications", {}),
+    "applications_awaiting": ("applications", {"status__in": AWAITING_STATES}),
+    "positions_filled": ("applications", {"status__in": POSITION_FILLING_STATES}),
+}
+
+
+def bulletins_with_progress(queryset: QuerySet[Bulletin], *figures: str) -> QuerySet[Bulletin]:
     """For staff running many bulletins: agencies notified and acknowledged, applications
-    received and positions filled, per bulletin, in the list's one query."""
+    received and positions filled, per bulletin, in the list's one query (`figures`: only these
+    of BULLETIN_PROGRESS; every one by default). Each figure is a correlated COUNT that
+    PostgreSQL computes only for the rows the list returns; to choose the rows, filter with
+    EXISTS rather than on these figures, which would count them for every bulletin."""
     return queryset.annotate(
-        notices_total=_count_per_bulletin("notices"),
-        notices_acknowledged=_count_per_bulletin("notices", notices__acknowledged_at__isnull=False),
-        applications_total=_count_per_bulletin("applications"),
-        applications_awaiting=_count_per_bulletin(
-            "applications", applications__status__in=["endorsed", "shortlisted", "waitlisted"]
-        ),
-        positions_filled=_count_per_bulletin("applications", applications__status__in=["selected", "deployed"]),
+        **{
+            name: _count_per_bulletin(relation, **lookups)
+            for name, (relation, lookups) in BULLETIN_PROGRESS.items()
+            if not figures or name in figures
+        }
     )
 
 

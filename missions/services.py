@@ -3,14 +3,15 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Role, User
 from agencies.permissions import is_coordinator, is_ipo_staff
-from notifications.services import Recipient, mail_queue, mail_resend, recipient_for_user
+from notifications.services import Recipient, mail_batch_queue, mail_resend
 
 from .models import Bulletin, BulletinNotice, Mission
 
@@ -86,42 +87,139 @@ def bulletin_publish_problems(bulletin: Bulletin, *, now=None) -> dict[str, list
     return problems
 
 
-def partner_recipients(agency: Agency, coordinators: list[User]) -> list[Recipient]:
-    recipients = [recipient_for_user(u) for u in coordinators]
-    if agency.mailbox:
-        recipients.append(Recipient(email=agency.mailbox, language=agency.language, name=agency.name_en))
+def _agency_recipients(notices, template: str) -> list[Recipient]:
+    """Who a message about a bulletin reaches in each notice's agency: its active coordinators,
+    then the agency's mailbox if set, under the notice's topic (the publication's is the notice's
+    own `outbox_key`, its delivery state; later messages have a topic of their own). `notices` is a
+    queryset or a list of notices with their agency. Two queries, whatever the number of agencies:
+    no model instance per row."""
+    if isinstance(notices, QuerySet):
+        rows = list(notices.order_by("agency_id").values_list(
+            "pk", "agency_id", "agency__mailbox", "agency__language", "agency__name_en"))
+        agency_filter = {"agency_id__in": notices.values("agency_id")}
+    else:
+        rows = [(n.pk, n.agency_id, n.agency.mailbox, n.agency.language, n.agency.name_en) for n in notices]
+        agency_filter = {"agency_id__in": [n.agency_id for n in notices]}
+    coordinators: dict[int, list[tuple]] = {}
+    for agency_id, *person in (
+        User.objects.filter(role=Role.COORDINATOR, is_active=True, **agency_filter)
+        .order_by("pk").values_list("agency_id", "email", "preferred_language", "pk", "first_name", "last_name")
+    ):
+        coordinators.setdefault(agency_id, []).append(person)
+    recipients = []
+    for notice_pk, agency_id, mailbox, language, name in rows:
+        topic = _topic(notice_pk, template)
+        for email, lang, user_id, first, last in coordinators.get(agency_id, ()):
+            recipients.append(Recipient(email=email, language=lang or "en", user_id=user_id,
+                                        name=f"{first} {last}".strip(), topic=topic, ref=agency_id))
+        if mailbox:
+            recipients.append(Recipient(email=mailbox, language=language, name=name, topic=topic, ref=agency_id))
     return recipients
 
 
-def _coordinators_by_agency(agency_ids) -> dict[int, list[User]]:
-    out: dict[int, list[User]] = {}
-    for u in User.objects.filter(role=Role.COORDINATOR, is_active=True, agency_id__in=list(agency_ids)).order_by(
-        "pk"
-    ):
-        out.setdefault(u.agency_id, []).append(u)
-    return out
+def _topic(notice_pk: int, template: str) -> str:
+    """The topic of a message about a notice (`BulletinNotice.outbox_key`): the publication's is the
+    notice's own, its delivery state; later messages have a topic of their own."""
+    return f"notice:{notice_pk}" if template == "bulletin_published" else f"notice:{notice_pk}:{template}"
 
 
-def _notify_agencies(*, bulletin: Bulletin, notices, template: str, extra=None) -> int:
-    notices = list(notices)
-    coords = _coordinators_by_agency(n.agency_id for n in notices)
-    total = 0
-    for notice in notices:
-        rows = mail_queue(
-            recipients=partner_recipients(notice.agency, coords.get(notice.agency_id, [])),
-            template=template,
-            context={"bulletin": bulletin, "agency": notice.agency, **(extra or {})},
-            # the publication's delivery is the notice's state; later messages have their own topic
-            topic=notice.outbox_key if template == "bulletin_published" else f"{notice.outbox_key}:{template}",
+def _notify_agencies(*, bulletin: Bulletin, notices: list[BulletinNotice], template: str) -> int:
+    """Queue `template` to these notices' agencies (with their agency loaded) as one batch of
+    messages, fanned out by a worker after the commit (notifications.services.mail_batch_queue).
+    Returns the number of messages."""
+    batch = mail_batch_queue(
+        recipients=_agency_recipients(notices, template),
+        template=template,
+        loader=BULLETIN_MAIL,
+        context={"bulletin": bulletin.pk},
+    )
+    return batch.total if batch else 0
+
+
+def _notify_every_agency(*, bulletin: Bulletin, template: str) -> None:
+    """Queue `template` to every agency notified of the bulletin, as one batch whose recipients the
+    worker looks up (the audience BULLETIN_AGENCIES): the request stores the batch and the notices'
+    topics, and its cost does not grow with the number of agencies beyond that."""
+    pks = BulletinNotice.objects.filter(bulletin_id=bulletin.pk).order_by("pk").values_list("pk", flat=True)
+    mail_batch_queue(
+        audience=BULLETIN_AGENCIES,
+        topics=[_topic(pk, template) for pk in pks],
+        template=template,
+        loader=BULLETIN_MAIL,
+        context={"bulletin": bulletin.pk, "template": template},
+    )
+
+
+# The context loader of bulletin messages, and the audience of a message to every agency notified
+# of a bulletin, registered with notifications in MissionsConfig.ready().
+BULLETIN_MAIL = "bulletin"
+BULLETIN_AGENCIES = "bulletin-agencies"
+
+
+def bulletin_agencies(context: dict) -> list[Recipient]:
+    """The audience BULLETIN_AGENCIES: in every agency notified of the bulletin, its active
+    coordinators and its mailbox, under the notice's topic for the batch's template."""
+    return _agency_recipients(BulletinNotice.objects.filter(bulletin_id=context["bulletin"]), context["template"])
+
+
+def bulletin_mail_context(context: dict, refs: list) -> list[dict]:
+    """The template context of a batch of bulletin messages, from its stored references: the
+    bulletin (with its mission), each recipient's agency (its `ref`, else the batch's `agency`),
+    and the batch's `coordinator` if any. Read from the database, so a retry renders the same
+    message (a bulletin no longer changes once published)."""
+    bulletin = Bulletin.objects.select_related("mission").get(pk=context["bulletin"])
+    agency_ids = {ref for ref in refs if ref is not None}
+    if context.get("agency"):
+        agency_ids.add(context["agency"])
+    agencies = Agency.objects.in_bulk(agency_ids)
+    shared = {"bulletin": bulletin}
+    if context.get("coordinator"):
+        shared["coordinator"] = User.objects.filter(pk=context["coordinator"]).first()
+    default = agencies.get(context.get("agency"))
+    return [{**shared, "agency": agencies.get(ref, default) if ref is not None else default} for ref in refs]
+
+
+def _notices_for_partners(*, bulletin_id: int, now) -> None:
+    """A notice to every partner agency that has none for this bulletin yet, in one
+    INSERT ... SELECT: no model instance, no parameter per agency. Every other field of the notice
+    gets its default (a field added with a default that must differ per row has to be handled here:
+    this refuses it rather than give every row the same value)."""
+    from django.db import connection
+
+    notice, agency = BulletinNotice._meta, Agency._meta
+    qn = connection.ops.quote_name
+    columns, values, params = [], [], []
+    for f in notice.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(qn(f.column))
+        if f.name == "agency":
+            values.append(f"a.{qn(agency.pk.column)}")
+            continue
+        if f.name == "bulletin":
+            value = bulletin_id
+        elif getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
+            value = now
+        elif f.has_default() and callable(f.default):
+            raise ImproperlyConfigured(f"BulletinNotice.{f.name}: a default computed per row is not set by publishing")
+        else:
+            value = f.get_default()
+        values.append("%s")
+        params.append(f.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(notice.db_table)} ({', '.join(columns)}) SELECT {', '.join(values)} "
+            f"FROM {qn(agency.db_table)} a WHERE a.{qn(agency.get_field('is_partner').column)} "
+            f"ON CONFLICT DO NOTHING",
+            params,
         )
-        total += len(rows)
-    return total
 
 
 @transaction.atomic
 def bulletin_publish(*, bulletin: Bulletin, actor, now=None) -> Bulletin:
-    """Publish a draft: one notice per partner agency and one email per recipient, all in
-    this transaction; delivery starts after the commit."""
+    """Publish a draft: one notice per partner agency and one batch of messages (an email per
+    recipient, made by a worker), all in this transaction; the fan-out starts after the commit.
+    A constant number of queries, and no model instance per agency."""
     _require_ipo(actor)
     now = now or timezone.now()
     bulletin = Bulletin.objects.select_for_update().select_related("mission").get(pk=bulletin.pk)
@@ -134,12 +232,8 @@ def bulletin_publish(*, bulletin: Bulletin, actor, now=None) -> Bulletin:
     bulletin.status = S.PUBLISHED
     bulletin.published_at = now
     bulletin.save(update_fields=["status", "published_at", "updated_at"])
-    agencies = list(Agency.objects.filter(is_partner=True).order_by("pk"))
-    BulletinNotice.objects.bulk_create(
-        [BulletinNotice(bulletin=bulletin, agency=a) for a in agencies], ignore_conflicts=True
-    )
-    notices = BulletinNotice.objects.filter(bulletin=bulletin).select_related("agency").order_by("agency_id")
-    _notify_agencies(bulletin=bulletin, notices=notices, template="bulletin_published")
+    _notices_for_partners(bulletin_id=bulletin.pk, now=now)
+    _notify_every_agency(bulletin=bulletin, template="bulletin_published")
     return bulletin
 
 
@@ -158,11 +252,7 @@ def bulletin_close(*, bulletin: Bulletin, actor=None, now=None) -> Bulletin:
     bulletin.closed_at = now
     bulletin.save(update_fields=["status", "closed_at", "updated_at"])
     # Early or on time, the agencies are told that applications have stopped.
-    _notify_agencies(
-        bulletin=bulletin,
-        notices=bulletin.notices.select_related("agency").order_by("agency_id"),
-        template="bulletin_closed_early" if early else "bulletin_closed",
-    )
+    _notify_every_agency(bulletin=bulletin, template="bulletin_closed_early" if early else "bulletin_closed")
     return bulletin
 
 
@@ -182,11 +272,7 @@ def bulletin_cancel(*, bulletin: Bulletin, actor, reason: str, now=None) -> Bull
     bulletin.cancel_reason = reason
     bulletin.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
     if was_published:
-        _notify_agencies(
-            bulletin=bulletin,
-            notices=bulletin.notices.select_related("agency").order_by("agency_id"),
-            template="bulletin_cancelled",
-        )
+        _notify_every_agency(bulletin=bulletin, template="bulletin_cancelled")
     return bulletin
 
 
@@ -335,22 +421,28 @@ def notice_circulate(*, bulletin: Bulletin, actor, now=None) -> BulletinNotice:
             _("Already circulated to %(n)d officers on %(when)s.")
             % {"n": notice.circulated_count, "when": timezone.localtime(notice.circulated_at).strftime("%Y-%m-%d")}
         )
-    officers = Officer.objects.filter(agency_id=actor.agency_id, is_active=True).select_related("user").order_by("pk")
+    topic = f"{notice.outbox_key}:circulated"
     recipients = []
-    for officer in officers:
-        if officer.user_id and officer.user.is_active:
-            recipients.append(recipient_for_user(officer.user))
-        elif officer.email:
-            recipients.append(Recipient(email=officer.email, language=notice.agency.language, name=officer.full_name))
-    rows = mail_queue(
+    for user_id, user_active, user_email, user_lang, user_first, user_last, email, first, last in (
+        Officer.objects.filter(agency_id=actor.agency_id, is_active=True).order_by("pk").values_list(
+            "user_id", "user__is_active", "user__email", "user__preferred_language", "user__first_name",
+            "user__last_name", "email", "first_name", "last_name")
+    ):
+        if user_id and user_active:
+            recipients.append(Recipient(email=user_email, language=user_lang or "en", user_id=user_id,
+                                        name=f"{user_first} {user_last}".strip(), topic=topic))
+        elif email:
+            recipients.append(Recipient(email=email, language=notice.agency.language, name=f"{first} {last}",
+                                        topic=topic))
+    batch = mail_batch_queue(
         recipients=recipients,
         template="bulletin_circulated",
-        context={"bulletin": bulletin, "agency": notice.agency, "coordinator": actor},
-        topic=f"{notice.outbox_key}:circulated",
+        loader=BULLETIN_MAIL,
+        context={"bulletin": bulletin.pk, "agency": notice.agency_id, "coordinator": actor.pk},
     )
     notice.circulated_at = now
     notice.circulated_by = actor
-    notice.circulated_count = len(rows)
+    notice.circulated_count = batch.total if batch else 0
     fields = ["circulated_at", "circulated_by", "circulated_count"]
     if notice.acknowledged_at is None:
         notice.acknowledged_at, notice.acknowledged_by = now, actor

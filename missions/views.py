@@ -4,22 +4,23 @@ live in missions.services and missions.selectors."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from agencies.access import add_service_errors, flash_errors, get_visible_or_404, require, role_required
 from agencies.permissions import is_coordinator, is_ipo_staff
+from config.pagination import filter_fields, seek_page
 
 from . import services
 from .filters import BulletinFilter
 from .forms import BulletinCancelForm, BulletinForm, MissionForm
 from .models import Bulletin, Mission
 from .selectors import (
+    BULLETIN_ORDER,
     bulletin_actions,
     bulletin_notices_with_delivery,
     bulletin_visible_to,
@@ -43,9 +44,21 @@ BULLETINS_PER_PAGE = 25
 
 @login_required
 def mission_list(request):
+    """Every mission with its strength. Each row's link and texts are written here, once per page
+    (the figures' words are those of missions/_strength.html, which the mission page includes)."""
     missions = list(missions_with_strength(mission_visible_to(request.user)).order_by("code"))
+    marker = 2147483647  # no mission's pk: one reverse, then each row's pk in its place
+    head, tail = reverse("missions:mission-detail", args=[marker]).split(str(marker))
     for mission in missions:
-        mission.strength = strength_of(mission)
+        s = mission.strength = strength_of(mission)
+        mission.url = f"{head}{mission.pk}{tail}"
+        mission.filled_text = gettext("%(filled)s filled of %(authorised)s authorised") % {
+            "filled": s.filled, "authorised": s.authorised}
+        mission.balance_text = (gettext("%(over)s over strength") % {"over": s.over} if s.over
+                                else gettext("%(vacant)s vacant") % {"vacant": s.vacant})
+        mission.roster_text = gettext("%(in_mission)s in mission, %(planned)s planned") % {
+            "in_mission": s.in_mission, "planned": s.planned}
+        mission.selected_text = gettext("%(selected)s selected, not yet deployed") % {"selected": s.selected}
     return render(request, "missions/mission_list.html", {"missions": missions})
 
 
@@ -94,8 +107,32 @@ def bulletin_list(request):
     if is_ipo_staff(request.user):
         queryset = bulletins_with_progress(queryset)
     bulletins = BulletinFilter(request.GET or None, queryset=queryset, request=request)
-    page = Paginator(bulletins.qs, BULLETINS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "missions/bulletin_list.html", {"filter": bulletins, "page": page})
+    page = seek_page(bulletins.qs, order=BULLETIN_ORDER, size=BULLETINS_PER_PAGE,
+                     after=request.GET.get("after", ""), before=request.GET.get("before", ""))
+    _label_bulletins(page, staff=is_ipo_staff(request.user))
+    return render(request, "missions/bulletin_list.html", {
+        "filter": bulletins, "filter_form": filter_fields(bulletins.form), "page": page,
+    })
+
+
+def _label_bulletins(bulletins, *, staff: bool):
+    """Each row's status, working language and closing in words, its badge and addresses: looked up
+    or translated once per page, not once per row by the template."""
+    from agencies.models import Language
+    from agencies.templatetags.ui import badge_class
+    from config.pagination import set_row_urls
+
+    from .templatetags.bulletin_tags import closing
+
+    statuses = {value: (str(label), badge_class(value)) for value, label in Bulletin.Status.choices}
+    languages = {value: str(label) for value, label in Language.choices}
+    for b in bulletins:
+        b.status_label, b.badge = statuses.get(b.status, (b.status, badge_class(b.status)))
+        b.language_label = languages.get(b.mission.language, b.mission.language)
+        b.closing_text = closing(b, "SHORT_DATETIME_FORMAT")
+    set_row_urls(bulletins, url="missions:bulletin-detail")
+    if staff:
+        set_row_urls(bulletins, pipeline_url=("roster:bulletin-pipeline", "bulletin_pk"))
 
 
 @login_required

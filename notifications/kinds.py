@@ -24,6 +24,16 @@ KIND_LABELS = {
     "position_freed": _("Position freed"),
     "invitation": _("Invitation"),
     "password_reset": _("Password reset"),
+    "claim_submitted": _("Cost claim submitted"),
+    "claim_decided": _("Cost claim decided"),
+    "claim_paid": _("Cost claim paid"),
+    "partner_request_received": _("Request to join the program"),
+    "partner_request_declined": _("Request to join declined"),
+    "partner_welcome": _("Invitation of a new partner agency"),
+    "welfare_urgent": _("Urgent welfare check-in"),
+    "welfare_checkin_reminder": _("Welfare check-in reminder"),
+    "welfare_overdue_alert": _("Overdue check-ins alert"),
+    "welfare_questionnaire_invite": _("Return questionnaire invitation"),
     SECURITY: _("Security notice"),
 }
 

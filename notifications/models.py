@@ -41,6 +41,9 @@ class OutgoingMail(ChoiceLabels, models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Who claimed it: the Celery task id (or a token of one call). A redelivered task (its worker
+    # child was killed) may take back the row its own earlier attempt left `sending`.
+    claimed_by = models.CharField(max_length=64, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -86,3 +89,46 @@ class OutgoingMail(ChoiceLabels, models.Model):
         with translation.override(self.language or "en"):
             note = gettext("[the link is only in the email you received]")
         return self.body_text.replace(SECRET_LINK_PLACEHOLDER, note)
+
+
+class MailBatch(models.Model):
+    """One compact record of many messages to send (a bulletin to every partner agency), committed
+    with the change that caused it. A worker fans it out into outbox rows, in chunks, rendering
+    each message in its recipient's language from the stored references (see
+    `notifications.services.mail_batch_queue` and `mail_batch_fan_out`).
+
+    `recipients` is a list of `[email, language, user_id, name, topic, ref]`; `ref` is what the
+    context loader named `loader` turns into that recipient's template context, together with the
+    batch's shared `context` (references too, e.g. {"bulletin": 5}). With an `audience` (the name
+    of a registered resolver), the request stores no recipients: the worker's first step asks the
+    resolver for them and stores them (`total` is None until then; `topics` lists the topics the
+    messages will have, meanwhile). The n-th recipient's message has the Message-ID
+    `<key.n@domain>`, so fanning out again never makes a second row. `done` counts the recipients
+    whose rows exist; the lists are emptied once all do (`finished_at`)."""
+
+    key = models.CharField(max_length=32, unique=True)
+    template = models.CharField(max_length=100)
+    kind = models.CharField(max_length=50, blank=True)
+    loader = models.CharField(max_length=50)
+    context = models.JSONField(default=dict)
+    audience = models.CharField(max_length=50, blank=True)
+    recipients = models.JSONField(default=list)
+    topics = models.JSONField(default=list)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # last progress: the sweeper takes over a batch that has not moved for a while
+    updated_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("batch of messages")
+        verbose_name_plural = _("batches of messages")
+        indexes = [
+            models.Index(
+                fields=["updated_at"], condition=models.Q(finished_at__isnull=True), name="mailbatch_unfinished"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.template} x {'?' if self.total is None else self.total}"

@@ -1,9 +1,12 @@
-from django.db.models import Count, Max, QuerySet
+from collections import Counter
+
+from django.db.models import Count, Max, Q, QuerySet
 
 from agencies.models import Role
+from config.pagination import capped_counts
 
 from .kinds import kind_condition
-from .models import OutgoingMail
+from .models import MailBatch, OutgoingMail
 
 
 def outbox_visible_to(user) -> QuerySet[OutgoingMail]:
@@ -25,17 +28,43 @@ def outbox_search(user, *, q: str = "", kind: str = "") -> QuerySet[OutgoingMail
     return mails
 
 
-def outbox_counts(mails: QuerySet[OutgoingMail]) -> dict[str, int]:
-    """How many of `mails` are in each status, in one grouped query (0 for a status with none)."""
-    counts = {s: 0 for s in OutgoingMail.Status.values}
-    for row in mails.order_by().values("status").annotate(n=Count("id")):
-        counts[row["status"]] = row["n"]
+# The outbox's order, newest first with the id as tie-break: the keyset of its pages, held by the
+# indexes outbox_created_id (every message) and outbox_status_created_id (one status).
+OUTBOX_ORDER = ("-created_at", "-id")
+# The status tabs count no further than this ("more than 1,000"): a full COUNT of a table that grows
+# without bound is what a page must not do.
+OUTBOX_COUNT_CAP = 1000
+
+
+def outbox_counts(mails: QuerySet[OutgoingMail], *, cap: int = OUTBOX_COUNT_CAP) -> dict[str, int]:
+    """How many of `mails` are in each status (0 for a status with none), counted no further than
+    `cap` + 1: a figure above `cap` means "more than `cap`". One query, each status's count
+    reading at most `cap` + 1 entries of the (status, created_at, id) index."""
+    return capped_counts(mails, field_name="status", values=OutgoingMail.Status.values, cap=cap)
+
+
+def pending_batch_topics(topics) -> Counter:
+    """How many messages each of `topics` still has in batches not fanned out yet (one query); a
+    batch whose audience the worker has not asked yet counts 0 for each of its topics."""
+    wanted = set(topics)
+    counts = Counter()
+    for recipients, done, total, batch_topics in MailBatch.objects.filter(finished_at__isnull=True).values_list(
+        "recipients", "done", "total", "topics"
+    ):
+        if total is None:
+            for topic in wanted.intersection(batch_topics):
+                counts[topic] += 0
+        for r in recipients[done:]:
+            if r[4] in wanted:
+                counts[r[4]] += 1
     return counts
 
 
 def delivery_by_topic(topics) -> dict[str, dict]:
     """For each topic: its delivery state (failed > queued/sending > sent), when it was
-    last sent, the last error and the failed row ids. Two queries, whatever the count."""
+    last sent, the last error and the failed row ids. Two queries, whatever the count, and a
+    third when a topic has no row yet: its messages may still be in a batch being fanned out
+    (then it is queued)."""
     topics = list(topics)
     out = {t: {"state": None, "sent_at": None, "error": "", "failed_ids": [], "count": 0} for t in topics}
     if not topics:
@@ -60,6 +89,10 @@ def delivery_by_topic(topics) -> dict[str, dict]:
             d["state"] = "queued"
         else:
             d["state"] = "sent"
+    missing = [t for t in topics if t not in per]
+    if missing:
+        for topic, n in pending_batch_topics(missing).items():
+            out[topic].update(state="queued", count=n)
     failed = [t for t, d in out.items() if d["state"] == "failed"]
     if failed:
         for m in OutgoingMail.objects.filter(topic__in=failed, status=OutgoingMail.Status.FAILED).only(
@@ -74,6 +107,22 @@ def mail_visible_to(user) -> QuerySet[OutgoingMail]:
     """A person's own messages (their mailbox in the app): addressed to their login or email."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return OutgoingMail.objects.none()
-    from django.db.models import Q
-
     return OutgoingMail.objects.filter(Q(user_id=user.pk) | Q(to__iexact=user.email))
+
+
+# A person's messages, newest first with the id as tie-break (the keyset of their pages).
+MAIL_ORDER = ("-created_at", "-id")
+
+
+def mail_visible_parts(user) -> tuple[QuerySet[OutgoingMail], ...]:
+    """The rows of `mail_visible_to(user)` as the two conditions of its OR, for a list paged by key
+    (config.pagination.seek_page, which removes a row found by both): those addressed to their
+    login, read from the index outbox_user_created_id, and those addressed to their email, read from
+    outbox_to_upper_created_id. Each part reads one page of its own index, whatever the number of
+    messages in the outbox or in the person's mailbox."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return (OutgoingMail.objects.none(),)
+    return (
+        OutgoingMail.objects.filter(user_id=user.pk),
+        OutgoingMail.objects.filter(to__iexact=user.email),
+    )

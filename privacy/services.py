@@ -37,6 +37,7 @@ from audit.models import AuditEntry
 from audit.services import untracked
 from roster.models import Application, ApplicationDocument, ApplicationEvent, Deployment, DeploymentEvent
 
+from .hooks import officer_erasers
 from .permissions import can_manage_retention
 from .selectors import (
     DueOfficer,
@@ -99,12 +100,16 @@ def officer_anonymise(*, officer: Officer, actor=None, today: date | None = None
             )
             deleted_documents = documents.delete()[1].get(ApplicationDocument._meta.label, 0)
             Clearance.objects.filter(officer=locked).update(reference="")
-            Application.objects.filter(officer=locked).update(statement="")
+            # updated_at too: the API's incremental sync (?updated_since=) must see the erasure
+            Application.objects.filter(officer=locked).update(statement="", updated_at=timezone.now())
             ApplicationEvent.objects.filter(application__officer=locked).update(note="")
-            Deployment.objects.filter(officer=locked).update(repatriation_note="", override_reason="")
+            Deployment.objects.filter(officer=locked).update(repatriation_note="", override_reason="",
+                                                             updated_at=timezone.now())
             Deployment.objects.filter(officer=locked, status=Deployment.Status.CANCELLED).update(
                 cancellation_reason="—")  # a cancelled row keeps a reason (constraint), never its words
             DeploymentEvent.objects.filter(deployment__officer=locked).update(note="")
+            for erase in officer_erasers():  # what the apps above keep (privacy.hooks)
+                erase(officer_id=locked.pk)
             locked.first_name = ANONYMOUS
             locked.last_name = str(locked.pk)
             locked.email = ""

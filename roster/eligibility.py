@@ -82,10 +82,6 @@ class Eligibility:
         return next((r.reason for r in self.failures if r.rule == AVAILABILITY), "")
 
 
-def _level_label(level):
-    return dict(LanguageLevel.choices).get(level, "?")
-
-
 # --- the tour and what else the officer is committed to over it ----------------------------------
 
 # Deployment statuses that hold the officer; any other (completed, repatriated, cancelled) does not.
@@ -192,19 +188,149 @@ def officer_commitments(officer: Officer) -> list[Commitment]:
     return commitments_from(deployments=deployments, applications=applications)
 
 
+class Rules:
+    """A bulletin's requirements made ready once (its tour, and every label and sentence template
+    translated in the current language) to check one officer or many: `check` builds one per call,
+    a list page one per page (`check_many`), so the per-officer work is a few comparisons and
+    string formats, with no translation lookup and no query."""
+
+    def __init__(self, bulletin: Bulletin, *, today: date | None = None):
+        self.bulletin = bulletin
+        self.today = today or timezone.localdate()
+        self.start, self.end = tour(bulletin, today=self.today)
+        b = bulletin
+        if b.min_years_service:
+            self.service_label = _("Years of police service")
+            self.service_unknown = _("Service start date unknown; this bulletin asks for %(n)d years.") % {
+                "n": b.min_years_service}
+            self.service_reason = _("%(years)d years of service; this bulletin asks for %(n)d.")
+        if b.required_language:
+            self.lang_name = b.get_required_language_display()
+            self.need = b.min_language_level if b.min_language_level is not None else LanguageLevel.INTERMEDIATE
+            self.levels = {level: str(label) for level, label in LanguageLevel.choices}
+            self.language_label = _("%(lang)s proficiency") % {"lang": self.lang_name}
+            self.language_unknown = _("%(lang)s level unknown; this bulletin asks for %(need)s.") % {
+                "lang": self.lang_name, "need": self.levels.get(self.need, "?")}
+            self.language_reason = _("%(lang)s level %(have)s; this bulletin asks for %(need)s.")
+        if b.requires_firearms:
+            self.firearms = (_("Firearms qualification"), _("Firearms qualification not recorded."),
+                             _("Firearms qualified."), _("Not firearms qualified; this armed mission requires it."))
+        if b.requires_manual_driving:
+            self.driving = (_("Manual transmission driving"), _("Manual driving not recorded."),
+                            _("Drives a manual transmission."),
+                            _("Does not drive a manual transmission; this bulletin requires it."))
+        if b.min_age or b.max_age:
+            self.age_label = _("Age at deployment")
+            self.age_unknown = _("Date of birth unknown.")
+            self.age_young = _("%(age)d years old at deployment; the minimum is %(min)d.")
+            self.age_old = _("%(age)d years old at deployment; applicants must be under %(max)d.")
+            self.age_ok = _("%(age)d years old at deployment.")
+        if b.required_clearances:
+            kinds = dict(Clearance.Kind.choices)
+            self.clearances = [(kind, str(kinds.get(kind, kind))) for kind in b.required_clearances]
+            self.clearance_missing = _("No %(name)s on file.")
+            self.clearance_before_start = _("%(name)s expires on %(date)s, before the deployment start (%(start)s).")
+            self.clearance_before_end = _("%(name)s valid until %(date)s, before the tour ends on %(end)s.")
+            self.clearance_ok = _("%(name)s valid until %(date)s.")
+        self.availability_label = _("Availability over the tour")
+        self.available = _("No other deployment or selection from %(start)s to %(end)s.") % {
+            "start": self.start.isoformat(), "end": self.end.isoformat()}
+
+    def availability(self, officer: Officer, *, commitments=None) -> RuleResult:
+        start, end = self.start, self.end
+        if commitments is None:
+            commitments = officer_commitments(officer)
+        clashes = [c for c in commitments if c.bulletin_id != self.bulletin.pk and c.overlaps(start, end)]
+        if clashes:
+            return RuleResult(AVAILABILITY, self.availability_label, FAIL, " ".join(c.sentence for c in clashes))
+        return RuleResult(AVAILABILITY, self.availability_label, PASS, self.available)
+
+    def check(self, officer: Officer, *, clearances=None, commitments=None) -> Eligibility:
+        bulletin, start, end = self.bulletin, self.start, self.end
+        results: list[RuleResult] = []
+
+        # Years of service, on the deployment start
+        if bulletin.min_years_service:
+            years = officer.years_of_service(on=start)
+            if years is None:
+                results.append(RuleResult("service", self.service_label, UNKNOWN, self.service_unknown))
+            else:
+                ok = years >= bulletin.min_years_service
+                results.append(RuleResult("service", self.service_label, PASS if ok else FAIL,
+                                          self.service_reason % {"years": years, "n": bulletin.min_years_service}))
+
+        # Working language and level
+        if bulletin.required_language:
+            have = officer.language_level(bulletin.required_language)
+            if have is None:
+                results.append(RuleResult("language", self.language_label, UNKNOWN, self.language_unknown))
+            else:
+                ok = have >= self.need
+                reason = self.language_reason % {
+                    "lang": self.lang_name, "have": self.levels.get(have, "?"), "need": self.levels.get(self.need, "?")}
+                results.append(RuleResult("language", self.language_label, PASS if ok else FAIL, reason))
+
+        # Firearms (armed missions)
+        if bulletin.requires_firearms:
+            label, unknown, yes, no = self.firearms
+            q = officer.firearms_qualified
+            if q is None:
+                results.append(RuleResult("firearms", label, UNKNOWN, unknown))
+            else:
+                results.append(RuleResult("firearms", label, PASS if q else FAIL, yes if q else no))
+
+        # Manual transmission
+        if bulletin.requires_manual_driving:
+            label, unknown, yes, no = self.driving
+            d = officer.manual_driving
+            if d is None:
+                results.append(RuleResult("driving", label, UNKNOWN, unknown))
+            else:
+                results.append(RuleResult("driving", label, PASS if d else FAIL, yes if d else no))
+
+        # Age on the deployment start
+        if bulletin.min_age or bulletin.max_age:
+            age = officer.age(on=start)
+            if age is None:
+                results.append(RuleResult("age", self.age_label, UNKNOWN, self.age_unknown))
+            else:
+                too_young = bulletin.min_age is not None and age < bulletin.min_age
+                too_old = bulletin.max_age is not None and age >= bulletin.max_age
+                if too_young:
+                    reason = self.age_young % {"age": age, "min": bulletin.min_age}
+                elif too_old:
+                    reason = self.age_old % {"age": age, "max": bulletin.max_age}
+                else:
+                    reason = self.age_ok % {"age": age}
+                results.append(RuleResult("age", self.age_label, FAIL if (too_young or too_old) else PASS, reason))
+
+        # Clearances valid through the tour's planned end (the deployment service asks the same)
+        if bulletin.required_clearances:
+            held = {c.kind: c for c in (clearances if clearances is not None else officer.clearances.all())}
+            for kind, name in self.clearances:
+                c = held.get(kind)
+                rule = f"clearance:{kind}"
+                if c is None:
+                    results.append(RuleResult(rule, name, FAIL, self.clearance_missing % {"name": name}))
+                elif c.valid_until < start:
+                    results.append(RuleResult(rule, name, FAIL, self.clearance_before_start % {
+                        "name": name, "date": c.valid_until.isoformat(), "start": start.isoformat()}))
+                elif c.valid_until < end:
+                    results.append(RuleResult(rule, name, FAIL, self.clearance_before_end % {
+                        "name": name, "date": c.valid_until.isoformat(), "end": end.isoformat()}))
+                else:
+                    results.append(RuleResult(rule, name, PASS, self.clearance_ok % {
+                        "name": name, "date": c.valid_until.isoformat()}))
+
+        # Not committed elsewhere over the tour
+        results.append(self.availability(officer, commitments=commitments))
+        return Eligibility(results)
+
+
 def availability(officer: Officer, bulletin: Bulletin, *, today: date | None = None, commitments=None) -> RuleResult:
     """Whether the officer is free over the bulletin's whole tour: no planned or current deployment
     and no selection on another bulletin overlapping it. The sentence names each clash."""
-    start, end = tour(bulletin, today=today)
-    if commitments is None:
-        commitments = officer_commitments(officer)
-    clashes = [c for c in commitments if c.bulletin_id != bulletin.pk and c.overlaps(start, end)]
-    label = _("Availability over the tour")
-    if clashes:
-        return RuleResult(AVAILABILITY, label, FAIL, " ".join(c.sentence for c in clashes))
-    return RuleResult(AVAILABILITY, label, PASS,
-                      _("No other deployment or selection from %(start)s to %(end)s.")
-                      % {"start": start.isoformat(), "end": end.isoformat()})
+    return Rules(bulletin, today=today).availability(officer, commitments=commitments)
 
 
 def check(
@@ -212,105 +338,31 @@ def check(
 ) -> Eligibility:
     """Check every requirement. `clearances` and `commitments` (`officer_commitments`) may be passed,
     or prefetched (`commitment_prefetches`), to avoid queries."""
-    today = today or timezone.localdate()
-    start, end = tour(bulletin, today=today)
-    results: list[RuleResult] = []
+    return Rules(bulletin, today=today).check(officer, clearances=clearances, commitments=commitments)
 
-    # Years of service, on the deployment start
-    if bulletin.min_years_service:
-        label = _("Years of police service")
-        years = officer.years_of_service(on=start)
-        if years is None:
-            results.append(RuleResult("service", label, UNKNOWN,
-                                      _("Service start date unknown; this bulletin asks for %(n)d years.")
-                                      % {"n": bulletin.min_years_service}))
-        else:
-            ok = years >= bulletin.min_years_service
-            results.append(RuleResult("service", label, PASS if ok else FAIL,
-                                      _("%(years)d years of service; this bulletin asks for %(n)d.")
-                                      % {"years": years, "n": bulletin.min_years_service}))
 
-    # Working language and level
-    if bulletin.required_language:
-        lang_name = bulletin.get_required_language_display()
-        need = bulletin.min_language_level if bulletin.min_language_level is not None else LanguageLevel.INTERMEDIATE
-        label = _("%(lang)s proficiency") % {"lang": lang_name}
-        have = officer.language_level(bulletin.required_language)
-        if have is None:
-            results.append(RuleResult("language", label, UNKNOWN,
-                                      _("%(lang)s level unknown; this bulletin asks for %(need)s.")
-                                      % {"lang": lang_name, "need": _level_label(need)}))
-        else:
-            ok = have >= need
-            results.append(RuleResult("language", label, PASS if ok else FAIL,
-                                      _("%(lang)s level %(have)s; this bulletin asks for %(need)s.")
-                                      % {"lang": lang_name, "have": _level_label(have), "need": _level_label(need)}))
-
-    # Firearms (armed missions)
-    if bulletin.requires_firearms:
-        label = _("Firearms qualification")
-        q = officer.firearms_qualified
-        if q is None:
-            results.append(RuleResult("firearms", label, UNKNOWN, _("Firearms qualification not recorded.")))
-        else:
-            results.append(RuleResult("firearms", label, PASS if q else FAIL,
-                                      _("Firearms qualified.") if q else
-                                      _("Not firearms qualified; this armed mission requires it.")))
-
-    # Manual transmission
-    if bulletin.requires_manual_driving:
-        label = _("Manual transmission driving")
-        d = officer.manual_driving
-        if d is None:
-            results.append(RuleResult("driving", label, UNKNOWN, _("Manual driving not recorded.")))
-        else:
-            results.append(RuleResult("driving", label, PASS if d else FAIL,
-                                      _("Drives a manual transmission.") if d else
-                                      _("Does not drive a manual transmission; this bulletin requires it.")))
-
-    # Age on the deployment start
-    if bulletin.min_age or bulletin.max_age:
-        label = _("Age at deployment")
-        age = officer.age(on=start)
-        if age is None:
-            results.append(RuleResult("age", label, UNKNOWN, _("Date of birth unknown.")))
-        else:
-            too_young = bulletin.min_age is not None and age < bulletin.min_age
-            too_old = bulletin.max_age is not None and age >= bulletin.max_age
-            if too_young:
-                reason = _("%(age)d years old at deployment; the minimum is %(min)d.") % {
-                    "age": age, "min": bulletin.min_age}
-            elif too_old:
-                reason = _("%(age)d years old at deployment; applicants must be under %(max)d.") % {
-                    "age": age, "max": bulletin.max_age}
-            else:
-                reason = _("%(age)d years old at deployment.") % {"age": age}
-            results.append(RuleResult("age", label, FAIL if (too_young or too_old) else PASS, reason))
-
-    # Clearances valid through the tour's planned end (the deployment service asks the same)
-    if bulletin.required_clearances:
-        held = {c.kind: c for c in (clearances if clearances is not None else officer.clearances.all())}
-        kinds = dict(Clearance.Kind.choices)
-        for kind in bulletin.required_clearances:
-            name = str(kinds.get(kind, kind))
-            c = held.get(kind)
-            if c is None:
-                results.append(RuleResult(f"clearance:{kind}", name, FAIL, _("No %(name)s on file.") % {"name": name}))
-            elif c.valid_until < start:
-                results.append(RuleResult(
-                    f"clearance:{kind}", name, FAIL,
-                    _("%(name)s expires on %(date)s, before the deployment start (%(start)s).")
-                    % {"name": name, "date": c.valid_until.isoformat(), "start": start.isoformat()}))
-            elif c.valid_until < end:
-                results.append(RuleResult(
-                    f"clearance:{kind}", name, FAIL,
-                    _("%(name)s valid until %(date)s, before the tour ends on %(end)s.")
-                    % {"name": name, "date": c.valid_until.isoformat(), "end": end.isoformat()}))
-            else:
-                results.append(RuleResult(
-                    f"clearance:{kind}", name, PASS,
-                    _("%(name)s valid until %(date)s.") % {"name": name, "date": c.valid_until.isoformat()}))
-
-    # Not committed elsewhere over the tour
-    results.append(availability(officer, bulletin, today=today, commitments=commitments))
-    return Eligibility(results)
+def check_many(officers, bulletin: Bulletin, *, today: date | None = None) -> dict[int, Eligibility]:
+    """`check` for many officers against one bulletin: {officer id: Eligibility}. Three queries
+    for the whole list, whatever its length (the officers' clearances, their deployments that
+    commit them, their selections), read straight into lists (no related manager per officer), and
+    the bulletin's labels and sentences made ready once (`Rules`). For a page, pass only its rows'
+    officers: nothing else is read or evaluated."""
+    officers = list(officers)
+    ids = {o.pk for o in officers}
+    if not ids:
+        return {}
+    clearances: dict[int, list] = {pk: [] for pk in ids}
+    for c in Clearance.objects.filter(officer_id__in=ids).values_list("officer_id", "kind", "valid_until", named=True):
+        clearances[c.officer_id].append(c)  # a row with .kind and .valid_until, all `check` reads
+    deployments: dict[int, list] = {pk: [] for pk in ids}
+    for d in committing_deployments().filter(officer_id__in=ids):
+        deployments[d.officer_id].append(d)
+    selections: dict[int, list] = {pk: [] for pk in ids}
+    for a in selected_applications().filter(officer_id__in=ids):
+        selections[a.officer_id].append(a)
+    rules = Rules(bulletin, today=today)
+    return {
+        o.pk: rules.check(o, clearances=clearances[o.pk], commitments=commitments_from(
+            deployments=deployments[o.pk], applications=selections[o.pk]))
+        for o in officers
+    }

@@ -353,3 +353,62 @@ def parse_date_range(start: str | None, end: str | None) -> tuple[date, date]:
     if parsed["start"] > parsed["end"]:
         raise ValidationError(_("The start date must be on or before the end date."))
     return parsed["start"], parsed["end"]
+
+
+class _Listed(list):
+    """A list of rows already computed, given to a Table in place of a queryset."""
+
+    def iterator(self, chunk_size=None):
+        yield from self
+
+    def count(self):
+        return len(self)
+
+
+def ceremony_table(ceremony, start: date, end: date) -> Table:
+    """`ceremony`: roster.medals.medal_ceremony for the user's deployments: one row per medal an
+    officer returning in the period is eligible for."""
+    from .models import MedalAward
+
+    ranks, medals, statuses = labels(Officer.Rank), labels(MedalAward.Medal), labels(Deployment.Status)
+    yes, no = yes_no(True), yes_no(False)
+
+    def row(r) -> list:
+        o = r.officer
+        return [
+            medals.get(r.medal, r.medal),
+            r.mission.code if r.mission else "",
+            o.last_name,
+            o.first_name,
+            o.badge_number,
+            ranks.get(o.rank, o.rank),
+            o.agency.name,
+            r.deployment.mission.code,
+            statuses.get(r.deployment.status, r.deployment.status),
+            r.return_date,
+            yes if r.projected else no,
+            r.days,
+            r.awarded_on,
+        ]
+
+    return Table(
+        title=_("Medal ceremony"),
+        filename=f"medal-ceremony-{start:%Y-%m-%d}-{end:%Y-%m-%d}",
+        headers=[
+            _("Medal"),
+            _("Medal mission"),
+            _("Last name"),
+            _("First name"),
+            _("Badge number"),
+            _("Rank"),
+            _("Agency"),
+            _("Returning from"),
+            _("Tour status"),
+            _("Return date"),
+            _("Return planned (tour under way)"),
+            _("Days counted"),
+            _("Already awarded on"),
+        ],
+        objects=_Listed(ceremony.rows),
+        row=row,
+    )

@@ -25,3 +25,32 @@ def home_panels(user, *, today) -> list[dict]:
         if panel:
             panels.append(panel)
     return panels
+
+
+# --- the dashboard: the same kind of panels, for the roster dashboard (IPO staff and coordinators) ------
+# A provider is called as provider(user, today=date) and returns None or a dict
+# {"template": "welfare/_dashboard_panel.html", "context": {...}}; the dashboard includes each template
+# with its context, in registration order, below its own figures. Constant queries, whatever the rows.
+
+_DASHBOARD_PROVIDERS: dict[str, object] = {}
+
+
+def register_dashboard_panel(name: str, provider) -> None:
+    _DASHBOARD_PROVIDERS[name] = provider
+
+
+def dashboard_panels(user, *, today) -> list[dict]:
+    panels = []
+    for provider in _DASHBOARD_PROVIDERS.values():
+        panel = provider(user, today=today)
+        if panel:
+            panels.append(panel)
+    return panels
+
+
+
+def render_panels(request, panels) -> list[str]:
+    """Each panel rendered with its own context, for the page to output in order."""
+    from django.template.loader import render_to_string
+
+    return [render_to_string(p["template"], p["context"], request=request) for p in panels]

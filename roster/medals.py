@@ -179,3 +179,94 @@ def medal_award_record(
     return MedalAward.objects.create(
         officer=officer, medal=medal, mission=mission, awarded_on=awarded_on, recorded_by=actor
     )
+
+
+# --- medal ceremonies ------------------------------------------------------------------------------
+# Officers returning in a period (their tour ends, or is planned to end, between two dates) and the
+# medals each is eligible for on the day they return: the Canadian Peacekeeping Service Medal, and
+# the UN mission medal of the mission they return from. Eligibility follows the rules above, counted
+# up to the return day (so a tour still under way is projected to its planned end).
+
+RETURNING_STATES = (Deployment.Status.IN_MISSION, Deployment.Status.COMPLETED, Deployment.Status.REPATRIATED)
+
+
+def ceremony_max_days() -> int:
+    return settings.ROSTER["MEDAL_CEREMONY_MAX_DAYS"]
+
+
+@dataclass
+class CeremonyRow:
+    """One medal an officer returning in the period is eligible for."""
+
+    medal: str  # Medal value
+    mission: Mission | None  # the UN mission medal's mission
+    officer: Officer
+    deployment: Deployment  # the tour the officer returns from
+    return_date: date
+    projected: bool  # the tour is under way: eligibility counted to its planned end
+    days: int  # days that count for this medal (accumulated, or the longest run on the mission)
+    awarded_on: date | None = None  # when the award is already recorded
+
+
+@dataclass
+class Ceremony:
+    rows: list[CeremonyRow] = field(default_factory=list)
+    returning: int = 0  # officers returning in the period
+    not_eligible: int = 0  # of them, eligible for no medal yet
+
+
+def returning_deployments(deployments, start: date, end: date):
+    """Of `deployments` (already scoped to the user), the tours that end between `start` and `end`
+    (inclusive): the actual end once recorded, else the planned end."""
+    from django.db.models import Q
+
+    return deployments.filter(status__in=RETURNING_STATES).filter(
+        Q(actual_end_date__range=(start, end)) | Q(actual_end_date__isnull=True, planned_end_date__range=(start, end))
+    )
+
+
+def medal_ceremony(deployments, start: date, end: date, *, today: date | None = None) -> Ceremony:
+    """The medal ceremony of the officers returning between `start` and `end`. `deployments`: the
+    deployments the user may see (roster.selectors.deployment_visible_to), optionally narrowed
+    (a mission). Three queries whatever the number of officers: the returning tours, every tour of
+    those officers (eligibility counts them all), and their recorded awards."""
+    today = today or timezone.localdate()
+    returning = list(
+        returning_deployments(deployments, start, end)
+        .select_related("officer", "officer__agency", "mission")
+        .order_by("officer_id", "planned_end_date", "id")
+    )
+    last_return: dict[int, Deployment] = {}
+    for dep in returning:  # an officer back twice in the period is listed for the later return
+        last_return[dep.officer_id] = dep
+    ceremony = Ceremony(returning=len(last_return))
+    if not last_return:
+        return ceremony
+    tours: dict[int, list[Deployment]] = {}
+    for dep in Deployment.objects.filter(officer_id__in=list(last_return)).select_related("mission"):
+        tours.setdefault(dep.officer_id, []).append(dep)
+    awards = {
+        (a.officer_id, a.medal, a.mission_id): a.awarded_on
+        for a in MedalAward.objects.filter(officer_id__in=list(last_return))
+    }
+    for officer_id, dep in last_return.items():
+        return_date = dep.actual_end_date or dep.planned_end_date
+        record = service_record(tours.get(officer_id, []), today=return_date)
+        eligible = []
+        if record.cpsm_eligible:
+            eligible.append((Medal.CPSM, None, record.total_days))
+        service = next((m for m in record.missions if m.mission.pk == dep.mission_id), None)
+        if service is not None and service.un_medal_eligible:
+            eligible.append((Medal.UN_MISSION, dep.mission, service.longest_run))
+        if not eligible:
+            ceremony.not_eligible += 1
+        for medal, mission, days in eligible:
+            ceremony.rows.append(CeremonyRow(
+                medal=medal, mission=mission, officer=dep.officer, deployment=dep, return_date=return_date,
+                projected=dep.status == Deployment.Status.IN_MISSION and dep.actual_end_date is None
+                and return_date > today,
+                days=days, awarded_on=awards.get((officer_id, medal, mission.pk if mission else None)),
+            ))
+    ceremony.rows.sort(key=lambda r: (r.medal != Medal.CPSM, r.mission.code if r.mission else "", r.return_date,
+                                      r.officer.last_name, r.officer.first_name, r.officer.pk))
+    return ceremony

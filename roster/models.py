@@ -110,6 +110,14 @@ class Application(ChoiceLabels, models.Model):
         ]
         indexes = [
             models.Index(fields=["bulletin", "status"]),
+            # an officer's applications, newest first with the id as tie-break (keyset pagination)
+            models.Index(fields=["officer", "created_at", "id"], name="application_officer_created_id"),
+            # an agency's applications counted per state (the coordinator's tabs), from the index alone
+            models.Index(fields=["officer", "status"], name="application_officer_status"),
+            # open applications by state and bulletin (homes, strength, the worklist's "to decide")
+            models.Index(fields=["status", "bulletin"], name="application_status_bulletin"),
+            # the latest applications (IPO home) and the nominees of the last 12 months
+            models.Index(fields=["created_at", "id"], name="application_created_id"),
             # incremental sync (?updated_since= in the API): what changed after a moment, oldest first
             models.Index(fields=["updated_at", "id"], name="application_updated_id"),
         ]

@@ -1,13 +1,15 @@
 """Reads for applications and deployments; `*_visible_to` carry the visibility rule."""
 
-from django.db.models import QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.permissions import is_ipo_staff
 from agencies.selectors import scope_to_user
 from missions.selectors import FILLED_STATES
 
-from .models import OPEN_STATES, Application, ApplicationStatus, Deployment
+from .models import OPEN_STATES, Application, ApplicationDocument, ApplicationStatus, Deployment
 from .permissions import can_read_cancellation_reason, can_read_repatriation_reason
 
 
@@ -199,8 +201,14 @@ def applications_with_timeline(qs: QuerySet[Application], user) -> QuerySet[Appl
 
 
 def my_applications(user) -> QuerySet[Application]:
-    """An officer's own applications, newest first, with documents and timeline."""
-    qs = application_visible_to(user).filter(officer__user_id=user.pk)
+    """An officer's own applications, newest first, with documents and timeline. Their officer is
+    found first (a subquery), so the index (officer, created_at, id) reads a page in order."""
+    from django.db.models import Subquery
+
+    from agencies.models import Officer
+
+    own = Subquery(Officer.objects.filter(user_id=user.pk).order_by().values("pk")[:1])
+    qs = application_visible_to(user).filter(officer_id=own)
     return applications_with_timeline(qs, user).order_by("-created_at", "-id")
 
 
@@ -214,41 +222,165 @@ def agency_applications(user, *, status: str = "", bulletin_id=None) -> QuerySet
     return qs.order_by("-bulletin__closes_at", "bulletin__reference", "officer__last_name", "officer__first_name", "id")
 
 
-def bulletin_pipeline(user, bulletin) -> dict:
-    """A bulletin's applicants grouped by state, each with its eligibility computed from
-    prefetched clearances and commitments: a constant number of queries whatever the number of applicants."""
-    from . import eligibility
-    from .services import filled_positions
+# --- the pipeline and the agency's applications: a page of one state at a time (issue 10) --------
+# Each page reads the count per state in one grouped query, which gives the tabs their figures and
+# the paginator its total (no second COUNT), then only the rows of the page, with what they show
+# prepared here (labels, eligibility) so the template does no per-row lookup and no query.
 
-    applications = list(
-        application_visible_to(user)
-        .filter(bulletin_id=bulletin.pk)
-        .select_related("nominated_by")
-        .prefetch_related("documents", "officer__clearances", *eligibility.commitment_prefetches("officer__"))
-        .order_by("officer__last_name", "officer__first_name", "id")
-    )
-    filled = filled_positions(bulletin.pk)
+PIPELINE_PER_PAGE = 50
+AGENCY_APPLICATIONS_PER_PAGE = 50
+# The pipeline's views besides one state: the applicants still in the running (every state but
+# the settled ones), and everyone.
+PIPELINE_OPEN, PIPELINE_ALL = "open", "all"
+# The agency's tabs: awaiting the agency first, then as the pipeline.
+AGENCY_ORDER = (ApplicationStatus.SUBMITTED, *(s for s in PIPELINE_ORDER if s != ApplicationStatus.SUBMITTED))
+
+
+class CountedPaginator(Paginator):
+    """A Paginator told its total (from the grouped counts): it never runs COUNT(*) itself."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count  # replaces Paginator.count, a cached_property
+
+
+def status_counts(qs: QuerySet[Application]) -> dict[str, int]:
+    """{status: number of applications} of `qs`, in one grouped query (COUNT(*): an index holding the
+    filter's columns and the status answers it alone)."""
+    return dict(qs.order_by().values_list("status").annotate(n=Count("*")).values_list("status", "n"))
+
+
+def _labels(model, field: str) -> dict:
+    """A choice field's value -> label, translated once for the page."""
+    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+
+
+def _url_format(name: str, *kwargs: str) -> str:
+    """A URL pattern reversed once, as a str.format template ("/applications/{pk}/"): a list of
+    many rows formats it for each row instead of resolving the URL each time."""
+    from django.urls import reverse
+
+    sentinels = {kwarg: str(987654301 + i) for i, kwarg in enumerate(kwargs)}
+    url = reverse(name, kwargs=sentinels).replace("{", "{{").replace("}", "}}")
+    for kwarg, sentinel in sentinels.items():
+        url = url.replace(sentinel, "{" + kwarg + "}")
+    return url
+
+
+def _status_tab(key: str, label, count: int, current: str) -> dict:
+    return {"key": key, "label": label, "count": count, "current": key == current}
+
+
+def _pipeline_view(status: str, counts: dict[str, int]) -> str:
+    """The view asked for if it is one, else the default: the applicants in the running, or
+    everyone when nobody is left in the running (a settled bulletin)."""
+    if status in (PIPELINE_OPEN, PIPELINE_ALL) or status in ApplicationStatus.values:
+        return status
+    in_running = sum(n for s, n in counts.items() if s not in PIPELINE_SETTLED)
+    return PIPELINE_OPEN if in_running or not counts else PIPELINE_ALL
+
+
+def bulletin_pipeline(user, bulletin, *, status: str = "", page=None, checked=frozenset()) -> dict:
+    """One page of a bulletin's applicants: the view `status` (a state, PIPELINE_OPEN or
+    PIPELINE_ALL; anything else: the default, `_pipeline_view`), page `page` (a bad or
+    out-of-range number: the first or the last page), grouped by state in PIPELINE_ORDER. Each row
+    carries its eligibility (the page's officers checked together: eligibility.check_many), its bulk
+    moves, its labels and links. A constant number of queries: the counts per state, the rows (officer
+    and agency joined), their documents, the officers' clearances, deployments and selections.
+    `checked`: the ids (str) ticked in a form sent back."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from agencies.models import Officer
+
+    from . import eligibility
+
+    scope = application_visible_to(user).filter(bulletin_id=bulletin.pk)
+    counts = status_counts(scope)
+    total = sum(counts.values())
+    # the positions filled, out of the same counts (IPO staff see every application of the bulletin)
+    filled = counts.get(ApplicationStatus.SELECTED, 0) + counts.get(ApplicationStatus.DEPLOYED, 0)
     open_positions = max(0, bulletin.positions - filled)
+    view = _pipeline_view(status, counts)
+    if view == PIPELINE_OPEN:
+        states = [s for s in PIPELINE_ORDER if s not in PIPELINE_SETTLED]
+    elif view == PIPELINE_ALL:
+        states = list(PIPELINE_ORDER)
+    else:
+        states = [view]
+    in_view = sum(counts.get(s, 0) for s in states)
+
+    rows = (
+        scope.filter(status__in=states)
+        .select_related(None).select_related("officer", "officer__agency").defer("statement")
+    )
+    names = ("officer__last_name", "officer__first_name", "id")
+    if len(states) > 1:
+        rank = Case(*(When(status=s, then=Value(i)) for i, s in enumerate(PIPELINE_ORDER)),
+                    default=Value(len(PIPELINE_ORDER)), output_field=IntegerField())
+        rows = rows.alias(state_rank=rank).order_by("state_rank", *names)
+    else:
+        rows = rows.order_by(*names)
+    page_obj = CountedPaginator(rows, PIPELINE_PER_PAGE, count=in_view).get_page(page)
+    applications = list(page_obj.object_list)
+    page_obj.object_list = applications
+
+    ranks, genders = _labels(Officer, "rank"), _labels(Officer, "gender")
+    tick = gettext("Tick %(name)s")
+    detail_url = _url_format("roster:application-detail", "pk")
+    document_url = _url_format("roster:application-document", "pk", "doc_pk")
+    agency_names: dict = {}
     move_rows = dict.fromkeys(PIPELINE_ACTIONS, 0)
-    by_status: dict[str, list] = {s: [] for s in PIPELINE_ORDER}
+    # the page's officers only, in three queries; the documents of the page's rows in one
+    results = eligibility.check_many([a.officer for a in applications], bulletin)
+    documents: dict[int, list] = {a.pk: [] for a in applications}
+    if applications:
+        for pk, doc_pk, name in (ApplicationDocument.objects.filter(application_id__in=list(documents))
+                                 .order_by("uploaded_at", "id").values_list("application_id", "id", "original_name")):
+            documents[pk].append((name, document_url.format(pk=pk, doc_pk=doc_pk)))
     for application in applications:
-        application.eligibility = eligibility.check(
-            application.officer, bulletin, clearances=application.officer.clearances.all()
-        )
+        officer = application.officer
+        result = results[officer.pk]
+        application.bulletin = bulletin
+        application.eligibility = result
+        application.outcome = result.outcome
+        application.summary = result.summary
+        application.clash = result.clash
+        application.rank_label = ranks.get(officer.rank, officer.rank or "")
+        application.gender_label = genders.get(officer.gender, officer.gender or "")
+        if officer.agency_id not in agency_names:
+            agency_names[officer.agency_id] = officer.agency.name
+        application.agency_name = agency_names[officer.agency_id]
         application.pipeline_moves = pipeline_moves(user, application, open_positions=open_positions)
+        application.moves_attr = " ".join(application.pipeline_moves)
         application.actionable = bool(application.pipeline_moves)
+        application.checked = str(application.pk) in checked
+        application.tick_label = tick % {"name": officer.full_name}
+        application.url = detail_url.format(pk=application.pk)
+        application.document_links = documents[application.pk]
         for key in application.pipeline_moves:
             move_rows[key] += 1
+
+    labels = _labels(Application, "status")
+    by_status: dict[str, list] = {}
+    for application in applications:
         by_status.setdefault(application.status, []).append(application)
     sections = [
-        {"status": s, "label": ApplicationStatus(s).label, "applications": by_status[s],
+        {"status": s, "label": labels[s], "count": counts.get(s, 0), "applications": by_status[s],
          "settled": s in PIPELINE_SETTLED}
-        for s in by_status
-        if by_status[s]
+        for s in PIPELINE_ORDER if s in by_status
     ]
+    tabs = [_status_tab(PIPELINE_OPEN, _("In the running"), total - sum(counts.get(s, 0) for s in PIPELINE_SETTLED),
+                        view)]
+    tabs += [_status_tab(s, labels[s], counts.get(s, 0), view) for s in PIPELINE_ORDER
+             if counts.get(s) or s == view]
+    tabs.append(_status_tab(PIPELINE_ALL, _("All"), total, view))
     return {
         "sections": sections,
-        "total": len(applications),
+        "tabs": tabs,
+        "view": view,
+        "page": page_obj,
+        "counts": counts,
+        "total": total,
         "filled": filled,
         "positions": bulletin.positions,
         "open_positions": open_positions,
@@ -256,8 +388,62 @@ def bulletin_pipeline(user, bulletin) -> dict:
         # bulk action key -> how many rows of the page it applies to (PIPELINE_ACTIONS' order)
         "move_rows": move_rows,
         # selecting one of them needs the confirmation (roster.services.application_transition)
-        "any_unavailable": any(a.actionable and a.eligibility.clash for a in applications),
+        "any_unavailable": any(a.actionable and a.clash for a in applications),
     }
+
+
+# What the agency's list shows of each application, its officer and its bulletin (the group's heading).
+AGENCY_APPLICATION_FIELDS = (
+    "status", "ineligible", "created_at", "nominated_by_id", "bulletin_id", "officer_id",
+    "officer__first_name", "officer__last_name",
+    "bulletin__reference", "bulletin__title_en", "bulletin__title_fr", "bulletin__status", "bulletin__closes_at",
+    "bulletin__closed_at", "bulletin__mission_id", "bulletin__mission__code",
+)
+
+
+def agency_applications_page(user, *, status: str = "", bulletin_id=None, page=None) -> dict:
+    """One page of a coordinator's agency's applications, in one state (`status`; "" or an
+    unknown one: every state) and optionally one bulletin, ordered to be grouped by bulletin (the
+    latest closing first, as `agency_applications`), each row with its status label. The tabs'
+    counts per state come from one grouped query, which also gives the paginator its total."""
+    from agencies.selectors import officer_visible_to
+
+    scope = application_visible_to(user)
+    # The agency's officers, read first (a small query on the officers' agency index) and given as a
+    # list: PostgreSQL then reads their applications through the officer index, where the join to the
+    # officers made it scan every application of every agency (it misjudges the join's size).
+    scope = scope.filter(officer_id__in=list(officer_visible_to(user).order_by().values_list("pk", flat=True)))
+    if bulletin_id:
+        scope = scope.filter(bulletin_id=bulletin_id)
+    counts = status_counts(scope)
+    total = sum(counts.values())
+    if status not in ApplicationStatus.values:
+        status = ""
+    rows = scope.filter(status=status) if status else scope
+    rows = (
+        rows.select_related(None).select_related("officer", "bulletin", "bulletin__mission")
+        .only(*AGENCY_APPLICATION_FIELDS)  # narrow rows: the sort carries less (no bulletin descriptions)
+        .order_by("-bulletin__closes_at", "bulletin__reference", "officer__last_name", "officer__first_name", "id")
+    )
+    page_obj = CountedPaginator(rows, AGENCY_APPLICATIONS_PER_PAGE,
+                                count=counts.get(status, 0) if status else total).get_page(page)
+    applications = list(page_obj.object_list)
+    page_obj.object_list = applications
+    labels = _labels(Application, "status")
+    detail_url = _url_format("roster:application-detail", "pk")
+    for application in applications:
+        application.status_label = labels.get(application.status, application.status)
+        application.url = detail_url.format(pk=application.pk)
+    groups: list[dict] = []
+    for application in applications:
+        if not groups or groups[-1]["bulletin"].pk != application.bulletin_id:
+            groups.append({"bulletin": application.bulletin, "applications": []})
+        groups[-1]["applications"].append(application)
+    tabs = [_status_tab("", _("All"), total, status)]
+    tabs += [_status_tab(s, labels[s], counts.get(s, 0), status) for s in AGENCY_ORDER
+             if counts.get(s) or s == status]
+    return {"applications": applications, "groups": groups, "tabs": tabs, "status": status, "page": page_obj,
+            "counts": counts, "total": total}
 
 
 def officers_for_nomination(user, bulletin) -> list:

@@ -34,7 +34,7 @@ def test_an_unknown_value_shows_as_itself():
     assert Deployment(status="nonsense").get_status_display() == "nonsense"
 
 
-OUR_APPS = {"agencies", "missions", "roster", "notifications", "privacy"}
+OUR_APPS = {"agencies", "missions", "roster", "notifications", "privacy", "welfare"}
 
 
 def test_every_model_of_ours_with_choices_keeps_its_labels():

@@ -27,6 +27,12 @@ def _message_to(user):
     )
 
 
+def _token_of(user):
+    from accounts.services import api_token_create
+
+    return api_token_create(user=user, name="HR system", scope="read", days=30)[0]
+
+
 def row(expect, kwargs=None, method="get", data=None):
     return {"expect": expect, "kwargs": kwargs or (lambda w: {}), "method": method, "data": data}
 
@@ -80,6 +86,76 @@ def _officer_due_for_retention_pk(w):
     return officer.pk
 
 
+def _urgent_checkin_of_x_pk(w):
+    """An urgent check-in of officer X (in mission on dep_x), not followed up."""
+    from welfare.models import CheckIn
+
+    return CheckIn.objects.create(deployment=w.dep_x, officer=w.officer_x, status="urgent", note="Need help").pk
+
+
+def _ended_deployment_of_x(w):
+    """X's earlier tour, completed two years before dep_x."""
+    import datetime as dt
+
+    from tests.factories import DeploymentFactory
+
+    start = w.dep_x.start_date - dt.timedelta(days=700)
+    return DeploymentFactory(officer=w.officer_x, mission=w.mission, status="completed", start_date=start,
+                             planned_end_date=start + dt.timedelta(days=270),
+                             actual_end_date=start + dt.timedelta(days=270))
+
+
+def _return_plan_of_x(w):
+    from welfare.models import ReturnPlan, ReturnStep
+
+    deployment = _ended_deployment_of_x(w)
+    plan = ReturnPlan.objects.create(deployment=deployment, officer=w.officer_x, ended_on=deployment.actual_end_date)
+    ReturnStep.objects.create(plan=plan, kind="debriefing", position=1, due_on=deployment.actual_end_date)
+    return plan
+
+
+def _claim_of_x_pk(w, *, approved=False, document=False):
+    """A claim of agency A for the first quarter of officer X's tour (dep_x), filed by coordinator A."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from ledger import periods, services
+
+    period = periods.deployment_periods(w.dep_x, today=timezone.localdate())[0]
+    claim = services.claim_submit(deployment=w.dep_x, actor=w.coord_a, period_start=period.start,
+                                  salary=Decimal("1000.00"), benefits=Decimal("0"), overtime=Decimal("0"),
+                                  allowances=Decimal("0"))
+    if approved:
+        claim = services.claim_transition(claim=claim, to="approved", actor=w.ipo)
+    if document:
+        from django.core.files.base import ContentFile
+
+        from tests.factories import minimal_pdf_bytes
+
+        pdf = minimal_pdf_bytes()
+        return claim.pk, claim.documents.create(file=ContentFile(pdf, name="pay.pdf"), original_name="pay.pdf",
+                                                size=len(pdf)).pk
+    return claim.pk
+
+
+def _today_iso():
+    from tests.clock import TODAY
+
+    return TODAY.isoformat()
+
+
+def _partner_request_pk(w):
+    from agencies.models import PartnerRequest
+
+    return PartnerRequest.objects.create(name="Lakeview Police", kind="regional", province="ON", contact_name="S W",
+                                         contact_email="sw@example.test", officers_interested=4).pk
+
+
+CLAIM_OF_A = {"anonymous": 302, "ipo": 200, "coord_a": 200, "coord_b": 404, "officer_x": 404, "officer_y": 404}
+COORDINATORS = {"anonymous": 302, "ipo": 403, "coord_a": 200, "coord_b": 200, "officer_x": 403, "officer_y": 403}
+
+
 ROLE_ACCESS = {
     "home": row(ALL_SIGNED_IN),
     "healthz": row({p: 200 for p in PERSONAS}),
@@ -109,6 +185,15 @@ ROLE_ACCESS = {
     "accounts:lockout-unlock": row({**IPO_ONLY, "ipo": 302}, lambda w: {"pk": 999999}, method="post"),
     "accounts:audit": row(IPO_ONLY),
     "accounts:my-record-reads": row(ALL_SIGNED_IN),
+    # API tokens (issue 11): the list, the form (just signed in: no password asked again), and revoking,
+    # by the token's owner only (officer X's here)
+    "accounts:api-tokens": row(ALL_SIGNED_IN),
+    "accounts:api-token-create": row(ALL_SIGNED_IN),
+    "accounts:api-token-revoke": row(
+        {"anonymous": 302, "ipo": 404, "coord_a": 404, "coord_b": 404, "officer_x": 302, "officer_y": 404},
+        lambda w: {"pk": _token_of(w.user_x).pk},
+        method="post",
+    ),
     "set_language": row({p: 302 for p in PERSONAS}, method="post", data={"language": "fr", "next": "/"}),
     "admin:*": row({"anonymous": 302, "ipo": 200, "coord_a": 302, "coord_b": 302, "officer_x": 302, "officer_y": 302}),
     "agencies:officer-list": row(STAFF_AND_COORD),
@@ -252,6 +337,67 @@ ROLE_ACCESS = {
     ),
     "privacy:retention": row(IPO_ONLY),
     "privacy:retention-anonymise": row(IPO_ONLY, lambda w: {"pk": _officer_due_for_retention_pk(w)}),
+    # welfare (issue 12, items 1-2): X is in mission (dep_x). The board and the impact report for IPO staff and
+    # coordinators (each sees their own agency's); check-ins for officers; follow-ups, intervals and return
+    # plans for IPO staff; a return plan is IPO staff's and the officer's (coordinators never see it: 404).
+    "welfare:board": row(STAFF_AND_COORD),
+    "welfare:checkin": row({**IPO_ONLY, "ipo": 403, "officer_x": 200, "officer_y": 200}),
+    "welfare:deployment": row(X_ONLY, lambda w: {"pk": w.dep_x.pk}),
+    "welfare:follow-up": row(
+        {"anonymous": 302, "ipo": 200, "coord_a": 403, "coord_b": 404, "officer_x": 403, "officer_y": 404},
+        lambda w: {"pk": _urgent_checkin_of_x_pk(w)},
+    ),
+    "welfare:missions": row(IPO_ONLY),
+    "welfare:mission-edit": row(IPO_ONLY, lambda w: {"pk": w.mission.pk}),
+    "welfare:returns": row(IPO_ONLY),
+    "welfare:return-detail": row(
+        {"anonymous": 302, "ipo": 200, "coord_a": 404, "coord_b": 404, "officer_x": 200, "officer_y": 404},
+        lambda w: {"pk": _return_plan_of_x(w).pk},
+    ),
+    # nothing posted: IPO staff get the plan back with the errors next to the fields
+    "welfare:step-record": row(
+        {"anonymous": 302, "ipo": 200, "coord_a": 404, "coord_b": 404, "officer_x": 403, "officer_y": 404},
+        lambda w: {"pk": _return_plan_of_x(w).steps.get().pk},
+        method="post",
+    ),
+    "welfare:my-returns": row({**IPO_ONLY, "ipo": 403, "officer_x": 200, "officer_y": 200}),
+    "welfare:questionnaire": row(
+        {"anonymous": 302, "ipo": 403, "coord_a": 403, "coord_b": 404, "officer_x": 200, "officer_y": 404},
+        lambda w: {"deployment_pk": _ended_deployment_of_x(w).pk},
+    ),
+    "welfare:impact": row(STAFF_AND_COORD),
+    # issue 12: medal ceremonies (IPO staff, and coordinators for their agency)
+    "roster:medal-ceremony": row(STAFF_AND_COORD),
+    "roster:medal-ceremony-export": row(STAFF_AND_COORD, lambda w: {"fmt": "csv"}),
+    # issue 12: cost recovery. Claims are agency A's (of officer X's tour dep_x): B and the officers cannot see
+    # them (404); coordinator A may not decide or pay (403), IPO staff may not file or withdraw (403)
+    "ledger:claims": row(STAFF_AND_COORD),
+    "ledger:summary": row(STAFF_AND_COORD),
+    "ledger:export": row(STAFF_AND_COORD, lambda w: {"fmt": "csv"}),
+    "ledger:claimable": row(COORDINATORS),
+    "ledger:claim-create": row({**CLAIM_OF_A, "ipo": 403, "officer_x": 403}, lambda w: {"deployment_pk": w.dep_x.pk}),
+    "ledger:claim-detail": row(CLAIM_OF_A, lambda w: {"pk": _claim_of_x_pk(w)}),
+    "ledger:claim-document": row(CLAIM_OF_A, lambda w: dict(zip(("pk", "doc_pk"), _claim_of_x_pk(w, document=True),
+                                                                 strict=True))),
+    "ledger:claim-decide": row({**CLAIM_OF_A, "ipo": 302, "coord_a": 403}, lambda w: {"pk": _claim_of_x_pk(w)},
+                               method="post", data={"decide-decision": "approved"}),
+    "ledger:claim-pay": row({**CLAIM_OF_A, "ipo": 302, "coord_a": 403},
+                            lambda w: {"pk": _claim_of_x_pk(w, approved=True)}, method="post",
+                            data={"pay-paid_on": _today_iso()}),
+    "ledger:claim-withdraw": row({**CLAIM_OF_A, "ipo": 403, "coord_a": 302}, lambda w: {"pk": _claim_of_x_pk(w)},
+                                 method="post"),
+    # no file chosen: coordinator A is asked for one (400)
+    "ledger:claim-documents-add": row({**CLAIM_OF_A, "ipo": 403, "coord_a": 400}, lambda w: {"pk": _claim_of_x_pk(w)},
+                                      method="post"),
+    # issue 12: requests to join the program: a public page; IPO staff review (an empty decision: 400)
+    "partners:join": row({p: 200 for p in PERSONAS}),
+    "partners:join-thanks": row({p: 200 for p in PERSONAS}),
+    "partners:request-list": row(IPO_ONLY),
+    "partners:request-detail": row(IPO_ONLY, lambda w: {"pk": _partner_request_pk(w)}),
+    "partners:request-approve": row({**IPO_ONLY, "ipo": 400}, lambda w: {"pk": _partner_request_pk(w)},
+                                    method="post"),
+    "partners:request-decline": row({**IPO_ONLY, "ipo": 400}, lambda w: {"pk": _partner_request_pk(w)},
+                                    method="post"),
     "roster:export-roster": row(STAFF_AND_COORD, lambda w: {"fmt": "csv"}),
     "roster:export-applicants": row(STAFF_AND_COORD, lambda w: {"bulletin_pk": w.bulletin.pk, "fmt": "xlsx"}),
     "roster:export-deployments": row(
@@ -268,6 +414,8 @@ def iter_patterns(resolver=None, namespace=""):
             full = f"{namespace}:{ns}".strip(":") if ns else namespace
             if full == "admin" or full.startswith("admin:"):
                 yield "admin:*"
+                continue
+            if full == "api":  # the REST API has its own table: tests/test_api_role_access.py
                 continue
             yield from iter_patterns(p, full)
         elif isinstance(p, URLPattern):

@@ -50,6 +50,12 @@ INSTALLED_APPS = [
     "notifications",
     "accounts",
     "privacy",
+    "welfare",
+    "ledger",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here (no CDN)
+    "api",
     "config",  # manage.py serve (the web server with its embedded worker)
 ]
 
@@ -200,6 +206,9 @@ CELERY_BEAT_SCHEDULE = {
     "bulletins-remind": {"task": "missions.tasks.bulletins_send_reminders", "schedule": 3600.0},
     # Anonymise the officers past the retention period (privacy app), once a night, Ottawa time.
     "privacy-retention": {"task": "privacy.tasks.retention_run", "schedule": crontab(hour=3, minute=30)},
+    # Welfare: overdue check-in reminders and alerts, and the return plans of tours that ended (idempotent).
+    "welfare-reminders": {"task": "welfare.tasks.checkin_reminders_send", "schedule": crontab(minute=20)},
+    "welfare-return-plans": {"task": "welfare.tasks.return_plans_start", "schedule": crontab(minute=40)},
 }
 
 # --- Program rules (domain-facts.md); each is a setting, never a buried constant ---
@@ -214,6 +223,8 @@ ROSTER = {
     "OUTBOX_RETRY_BASE_SECONDS": env.int("ROSTER_OUTBOX_RETRY_BASE_SECONDS", default=30),
     "UN_MEDAL_CONSECUTIVE_DAYS": 90,
     "CPSM_ACCUMULATED_DAYS": 30,
+    # The medal ceremony list (roster:medal-ceremony) covers returns over at most this many days.
+    "MEDAL_CEREMONY_MAX_DAYS": env.int("ROSTER_MEDAL_CEREMONY_MAX_DAYS", default=366),
     "DOCUMENT_MAX_BYTES": env.int("ROSTER_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024),
     "DOCUMENTS_PER_APPLICATION": 3,
     "ENDING_SOON_DAYS": 90,
@@ -231,6 +242,92 @@ ROSTER = {
     "RETENTION_YEARS": env.int("ROSTER_RETENTION_YEARS", default=2),
     # Where officers send Privacy Act access and correction requests (the privacy notice).
     "PRIVACY_CONTACT_EMAIL": env("ROSTER_PRIVACY_CONTACT_EMAIL", default="ipo-privacy@ipo.example"),
+    # Welfare in mission (welfare app): an officer in mission checks in every this many days (a mission may
+    # set its own interval); IPO staff are alerted when a check-in is overdue by WELFARE_ALERT_DAYS. Urgent
+    # check-ins and alerts go to the IPO duty desk's address, in its language.
+    "WELFARE_CHECKIN_DAYS": env.int("ROSTER_WELFARE_CHECKIN_DAYS", default=14),
+    "WELFARE_ALERT_DAYS": env.int("ROSTER_WELFARE_ALERT_DAYS", default=7),
+    "IPO_DUTY_EMAIL": env("ROSTER_IPO_DUTY_EMAIL", default="ipo-duty@ipo.example"),
+    "IPO_DUTY_LANGUAGE": env("ROSTER_IPO_DUTY_LANGUAGE", default="en"),
+    # Return plans start for tours ended at most this many days ago; the debriefing and the medical check
+    # are due this many days after the tour (the psychological follow-ups at 3 and 6 months).
+    "WELFARE_RETURN_PLAN_LOOKBACK_DAYS": env.int("ROSTER_WELFARE_RETURN_PLAN_LOOKBACK_DAYS", default=183),
+    "RETURN_DEBRIEFING_DAYS": env.int("ROSTER_RETURN_DEBRIEFING_DAYS", default=14),
+    "RETURN_MEDICAL_CHECK_DAYS": env.int("ROSTER_RETURN_MEDICAL_CHECK_DAYS", default=30),
+    # The impact report shows a figure only when at least this many questionnaire answers back it.
+    "IMPACT_MIN_ANSWERS": env.int("ROSTER_IMPACT_MIN_ANSWERS", default=5),
+    # Cost recovery (ledger app): the federal fiscal year starts in April; partner agencies claim
+    # per period of this many months (3: a quarter), counted from the start of the fiscal year.
+    "FISCAL_YEAR_START_MONTH": env.int("ROSTER_FISCAL_YEAR_START_MONTH", default=4),
+    "CLAIM_PERIOD_MONTHS": env.int("ROSTER_CLAIM_PERIOD_MONTHS", default=3),
+    "CLAIM_DOCUMENTS_PER_CLAIM": env.int("ROSTER_CLAIM_DOCUMENTS_PER_CLAIM", default=5),
+    # Where new claims are announced; empty: every active IPO staff login.
+    "LEDGER_EMAIL": env("ROSTER_LEDGER_EMAIL", default=""),
+    # The public "join the program" form (accounts.partners): requests per client address, and
+    # how long a form may be filled in (too fast is a robot, too old must be reloaded).
+    "PARTNER_REQUEST_RATE": env("ROSTER_PARTNER_REQUEST_RATE", default="5/h"),
+    "PARTNER_FORM_MIN_SECONDS": env.int("ROSTER_PARTNER_FORM_MIN_SECONDS", default=3),
+    "PARTNER_FORM_MAX_SECONDS": env.int("ROSTER_PARTNER_FORM_MAX_SECONDS", default=2 * 3600),
+    # REST API (api app): requests allowed per API token (or signed-in session), and per address for
+    # callers without one; "<n>/<s|min|h|day>".
+    "API_RATE": env("ROSTER_API_RATE", default="300/min"),
+    "API_ANON_RATE": env("ROSTER_API_ANON_RATE", default="60/min"),
+}
+
+# --- REST API (api app: Django REST framework, drf-spectacular) ---------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.SignedIn"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "DEFAULT_METADATA_CLASS": None,
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "NUM_PROXIES": 0,  # the throttle's client address is the connection's, never X-Forwarded-For
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": _("Deployment roster API"),
+    "DESCRIPTION": _(
+        "The roster's data and actions for partner agencies' systems and IPO's reporting, on the same rules as "
+        "the pages: each caller sees what their role may see (IPO staff everything, a coordinator their agency, "
+        "an officer themself); a record you may not see answers 404, an action you may not take 403. "
+        "Authenticate with a personal API token (Authorization: Bearer …), made on the API tokens page of your "
+        "account. Lists are paged by cursor (follow “next”); officers, applications and deployments take "
+        "updated_since for incremental sync. Errors have a detail and a code, and invalid fields their "
+        "messages under “fields”, in the language of Accept-Language (English or French)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True, "persistAuthorization": False},
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatus": "roster.models.ApplicationStatus",
+        "DeploymentStatus": "roster.models.Deployment.Status",
+        "RepatriationReason": "roster.models.Deployment.RepatriationReason",
+        "BulletinStatus": "missions.models.Bulletin.Status",
+        "MissionStatus": "missions.models.Mission.Status",
+        "MissionKind": "missions.models.Mission.Kind",
+        "AgencyKind": "agencies.models.Agency.Kind",
+        "Province": "agencies.models.Province",
+        "Role": "agencies.models.Role",
+        "Language": "agencies.models.Language",
+        "LanguageLevel": "agencies.models.LanguageLevel",
+        "Rank": "agencies.models.Officer.Rank",
+        "Gender": "agencies.models.Officer.Gender",
+        "ClearanceKind": "agencies.models.Clearance.Kind",
+    },
 }
 
 # --- Accounts: lockout (django-axes), MFA (django-otp), sessions, rate limits -------------------

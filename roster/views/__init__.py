@@ -1,10 +1,100 @@
+"""Each role's home page. The figures come from roster.dashboard.home_summary; the rows of the IPO
+staff's worklist and of a coordinator's lists are written here, once per page: links, dates and
+texts (a per-row {% url %}, {% blocktranslate %} or date filter costs more than the page's queries)."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from agencies.models import Role
+from agencies.templatetags.ui import badge_class
+from missions.templatetags.bulletin_tags import closing
 
 from ..dashboard import home_summary
+from ..home_hooks import home_panels, render_panels
+from .dashboard import short_date, short_datetime, url_for_each
 
 
 @login_required
 def home(request):
     context = home_summary(request.user)
+    if request.user.role == Role.IPO_STAFF:
+        context["worklist"].update(_worklist_rows(context["worklist"]))
+    elif request.user.role == Role.COORDINATOR:
+        context.update(_coordinator_rows(context))
+    context["panels_html"] = render_panels(request, home_panels(request.user, today=timezone.localdate()))
     return render(request, f"roster/home_{request.user.role}.html", context)
+
+
+def _worklist_rows(w: dict) -> dict:
+    pipeline = url_for_each("roster:bulletin-pipeline")
+    deploy = url_for_each("roster:deployment-create")
+    bulletin = url_for_each("missions:bulletin-detail")
+    deployment = url_for_each("roster:deployment-detail")
+    return {
+        "to_decide_rows": [
+            {
+                "url": pipeline(b.pk), "reference": b.reference, "title": b.title,
+                "awaiting": ngettext("%(count)s to decide", "%(count)s to decide", b.applications_awaiting)
+                % {"count": b.applications_awaiting},
+                "filled": _("%(filled)s of %(positions)s positions filled")
+                % {"filled": b.positions_filled, "positions": b.positions},
+            }
+            for b in w["to_decide"]
+        ],
+        "to_deploy_rows": [
+            {
+                "url": deploy(a.pk), "deploy": _("Deploy %(name)s") % {"name": a.officer.full_name},
+                "agency": a.officer.agency.name, "reference": a.bulletin.reference, "mission": a.bulletin.mission.code,
+                "start": _("from %(date)s") % {"date": short_date(a.bulletin.deployment_start)},
+            }
+            for a in w["to_deploy"]
+        ],
+        "unacknowledged_rows": [
+            {
+                "url": bulletin(b.pk), "reference": b.reference, "title": b.title,
+                "acknowledged": _("%(acknowledged)s of %(total)s agencies acknowledged")
+                % {"acknowledged": b.notices_acknowledged, "total": b.notices_total},
+                "closes": _("closes %(date)s") % {"date": short_datetime(b.closes_at)},
+            }
+            for b in w["unacknowledged"]
+        ],
+        "ending_rows": [
+            {
+                "url": deployment(d.pk), "name": d.officer.full_name, "mission": d.mission.code,
+                "ends": ngettext("ends %(date)s (in %(days)s day)", "ends %(date)s (in %(days)s days)", d.days_left)
+                % {"date": short_date(d.planned_end_date), "days": d.days_left},
+            }
+            for d in w["ending_soon"]
+        ],
+    }
+
+
+def _coordinator_rows(c: dict) -> dict:
+    application, endorse = url_for_each("roster:application-detail"), url_for_each("roster:application-endorse")
+    bulletin, acknowledge = url_for_each("missions:bulletin-detail"), url_for_each("missions:bulletin-acknowledge")
+    by_status = reverse("roster:agency-applications") + "?status="
+    return {
+        "to_endorse_rows": [
+            {
+                "name": a.officer.full_name, "url": application(a.pk), "reference": a.bulletin.reference,
+                "title": a.bulletin.title, "ineligible": a.ineligible, "closing": closing(a.bulletin),
+                "endorse_url": endorse(a.pk),
+            }
+            for a in c["to_endorse"]
+        ],
+        "notice_rows": [
+            {
+                "url": bulletin(n.bulletin_id), "reference": n.bulletin.reference, "title": n.bulletin.title,
+                "closing": closing(n.bulletin), "acknowledge_url": acknowledge(n.bulletin_id),
+            }
+            for n in c["notices_to_acknowledge"]
+        ],
+        "status_rows": [
+            {**row, "url": by_status + row["status"], "badge": badge_class(row["status"])}
+            for row in c["status_counts"]
+        ],
+    }

@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -181,12 +183,44 @@ def application_edit(request, pk):
     return render(request, "roster/application_edit.html", {"application": application, "form": form})
 
 
+MY_APPLICATIONS_PER_PAGE = 10
+
+
 @role_required("officer")
 def my_applications(request):
-    applications = list(selectors.my_applications(request.user))
-    for application in applications:
+    """The officer's applications, newest first, paged by key (no COUNT, no OFFSET). What each card
+    and its timeline say (states, times, counts) is put into words here, once per page."""
+    from django.utils import timezone
+
+    from agencies.templatetags.ui import badge_class
+    from config.pagination import seek_page, set_row_datetimes, set_row_urls
+
+    page = seek_page(selectors.my_applications(request.user), order=("-created_at", "-id"),
+                     size=MY_APPLICATIONS_PER_PAGE,
+                     after=request.GET.get("after", ""), before=request.GET.get("before", ""))
+    statuses = {value: (str(label), badge_class(value)) for value, label in S.choices}
+    by, submitted = _("by %(who)s"), _("Submitted on %(when)s (Ottawa time).")
+    events = []
+    for application in page:
         application.actions = application_actions(request.user, application)
-    return render(request, "roster/my_applications.html", {"applications": applications})
+        application.status_label, application.badge = statuses.get(application.status, (application.status, ""))
+        n = len(application.documents.all())
+        application.documents_text = ngettext("%(n)s document.", "%(n)s documents.", n) % {"n": n}
+        application.timeline = list(application.events.all())
+        events += application.timeline
+    for event in events:
+        event.from_label = statuses.get(event.from_status, (event.from_status, ""))[0]
+        event.to_label = statuses.get(event.to_status, (event.to_status, ""))[0]
+        event.when_iso = timezone.localtime(event.created_at).isoformat()
+        if event.actor_id:
+            event.by_text = by % {"who": event.actor.get_full_name() or event.actor.email}
+    set_row_datetimes(events, "DATETIME_FORMAT", when_text="created_at")
+    set_row_datetimes(page, "DATETIME_FORMAT", submitted_when="created_at")
+    for application in page:
+        application.submitted_text = submitted % {"when": application.submitted_when}
+    set_row_urls(page, url="roster:application-detail", edit_url="roster:application-edit",
+                 withdraw_url="roster:application-withdraw")
+    return render(request, "roster/my_applications.html", {"applications": page.object_list, "page": page})
 
 
 # --- moves with their own page: withdraw, endorse, decline ----------------------------------
@@ -310,29 +344,49 @@ def application_nominate(request, bulletin_pk):
 
 @role_required("coordinator")
 def agency_applications(request):
-    filters = AgencyApplicationFilter(request.GET or None)
-    status, bulletin_id = "", None
-    if filters.is_valid():
-        status = filters.cleaned_data["status"]
-        bulletin_id = filters.cleaned_data["bulletin"]
-    applications = list(selectors.agency_applications(request.user, status=status, bulletin_id=bulletin_id))
+    """One page of the agency's applications, one state at a time (tabs with the count of each).
+    An unknown status or bulletin is ignored; a bad page number gives the first or last page."""
+    filters = AgencyApplicationFilter(request.GET)
+    filters.is_valid()  # the fields that are valid are used, the others ignored
+    status = filters.cleaned_data.get("status") or ""
+    bulletin_id = filters.cleaned_data.get("bulletin")
+    listing = selectors.agency_applications_page(
+        request.user, status=status, bulletin_id=bulletin_id, page=request.GET.get("page")
+    )
     return render(
         request,
         "roster/agency_applications.html",
-        {"applications": applications, "filters": filters, "status": status, "bulletin_id": bulletin_id},
+        {**listing, "filters": filters, "bulletin_id": bulletin_id},
     )
 
 
 # --- IPO staff -----------------------------------------------------------------------------------
 
+def _pipeline_view_params(params) -> dict:
+    """The pipeline's view and page out of a query string, kept only when well formed (a move posted
+    from a page comes back to it)."""
+    kept = {}
+    status = params.get("status", "")
+    if status in (selectors.PIPELINE_OPEN, selectors.PIPELINE_ALL) or status in S.values:
+        kept["status"] = status
+    page = params.get("page", "")
+    if page.isascii() and page.isdigit() and len(page) < 7:
+        kept["page"] = page
+    return kept
+
+
 def _render_pipeline(request, bulletin, form):
-    checked = set(form.data.getlist("applications")) if form.is_bound else set()
-    pipeline = selectors.bulletin_pipeline(request.user, bulletin)
+    checked = frozenset(form.data.getlist("applications")) if form.is_bound else frozenset()
+    params = _pipeline_view_params(request.GET)
+    pipeline = selectors.bulletin_pipeline(
+        request.user, bulletin, status=params.get("status", ""), page=params.get("page"), checked=checked
+    )
     context = {
         "bulletin": bulletin,
         "form": form,
-        "checked": checked,
         "bulk": bulk_moves(pipeline["move_rows"]),
+        # the move comes back to this view and page
+        "return_query": urlencode({"status": pipeline["view"], "page": pipeline["page"].number}),
         **pipeline,
     }
     return render(request, "roster/pipeline.html", context)
@@ -383,7 +437,9 @@ def bulletin_pipeline_action(request, bulletin_pk):
             messages.error(
                 request, _("%(name)s: %(message)s") % {"name": application.officer.full_name, "message": message}
             )
-    return redirect("roster:bulletin-pipeline", bulletin_pk=bulletin.pk)
+    back = reverse("roster:bulletin-pipeline", kwargs={"bulletin_pk": bulletin.pk})
+    query = urlencode(_pipeline_view_params(request.GET))
+    return redirect(f"{back}?{query}" if query else back)
 
 
 @login_required

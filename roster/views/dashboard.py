@@ -1,18 +1,53 @@
 """The roster dashboard and mission timelines. Strength is the whole program's for everyone
-(with a coordinator's agency's share apart); the other figures are a coordinator's agency's."""
+(with a coordinator's agency's share apart); the other figures are a coordinator's agency's.
 
+The dashboard's rows are built here, once per page: their links, names, dates and state texts,
+each label translated once (a per-row {% url %}, {% blocktranslate %} or date filter costs more
+than the whole page's queries)."""
+
+from collections.abc import Callable
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.access import get_visible_or_404, role_required
+from agencies.models import Clearance
 from agencies.templatetags.ui import percent as format_percent
 from missions.selectors import mission_visible_to
 
 from ..dashboard import bulletins_for_export, dashboard_summary, mission_timeline
+from ..home_hooks import dashboard_panels, render_panels
+
+_MARKER = 2147483647  # a primary key no row has: its place in a reversed URL is where each row's goes
+
+
+def url_for_each(name: str, *args) -> Callable[[int], str]:
+    """`reverse(name, args=[pk, *args])` for many rows at the cost of one reverse."""
+    head, tail = reverse(name, args=[_MARKER, *args]).split(str(_MARKER))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def short_date(value) -> str:
+    """As the template's |date:"SHORT_DATE_FORMAT" writes a date, in the active language."""
+    return dateformat.format(value, get_format("SHORT_DATE_FORMAT"))
+
+
+def short_datetime(value) -> str:
+    """As the template's |date:"SHORT_DATETIME_FORMAT" writes an aware moment: in the local time."""
+    return dateformat.format(timezone.localtime(value), get_format("SHORT_DATETIME_FORMAT"))
+
+
+def html_message(message: str, **values) -> SafeString:
+    """A translated message that holds markup (as its {% blocktranslate %} did), its values escaped."""
+    return mark_safe(message % {key: conditional_escape(value) for key, value in values.items()})
 
 
 @role_required("ipo_staff", "coordinator")
@@ -21,9 +56,11 @@ def dashboard(request):
     today = context["today"]
     context["bulletins"] = bulletins_for_export(request.user)
     context.update(_charts(context))
+    context.update(_rows(context))
     # the deployments export form starts with this year so far
     context["range_start"] = request.GET.get("start") or date(today.year, 1, 1).isoformat()
     context["range_end"] = request.GET.get("end") or today.isoformat()
+    context["panels_html"] = render_panels(request, dashboard_panels(request.user, today=today))
     return render(request, "roster/dashboard.html", context)
 
 
@@ -37,6 +74,62 @@ def mission_timeline_view(request, mission_pk):
 
 def percent(value) -> str:
     return format_percent(value, 1)
+
+
+# The rows of the dashboard's two long tables (up to LIST_LIMIT each), written here as HTML fragments,
+# every value escaped by format_html: as template rows, their hundreds of variables cost more than
+# the rest of the page.
+ENDING_ROW = ('<tr><th scope="row"><a href="{}">{}</a></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+              '<td class="text-end">{}</td></tr>')
+CLEARANCE_ROW = '<tr><th scope="row"><a href="{}">{}</a></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
+
+
+def _rows(c: dict) -> dict:
+    """The rows of the dashboard's tables, as the template writes them."""
+    timeline = url_for_each("roster:mission-timeline")
+    for row in c["missions"]:
+        row.pct_text = percent(row.strength.pct_filled)
+        row.timeline_url = timeline(row.mission.pk)
+        row.timeline_text = html_message(
+            _('<span class="visually-hidden">%(code)s </span>timeline'), code=row.mission.code
+        )
+
+    deployment = url_for_each("roster:deployment-detail")
+    ending_rows = format_html_join("\n", ENDING_ROW, (
+        (deployment(d.pk), d.officer.full_name, d.officer.agency.name, d.mission.code, d.role,
+         short_date(d.planned_end_date), d.days_left)
+        for d in c["ending_soon"]
+    ))
+
+    officer = url_for_each("agencies:officer-detail")
+    kinds = dict(Clearance.Kind.choices)
+    expired = format_html('<span class="badge text-bg-danger">{}</span>', _("Expired"))
+    states: dict[int, str] = {}
+    for clearance in c["clearances"]:
+        days = clearance.days_left
+        if days not in states:
+            states[days] = expired if days < 0 else ngettext(
+                "%(days)s day left", "%(days)s days left", days) % {"days": days}
+    clearance_rows = format_html_join("\n", CLEARANCE_ROW, (
+        (officer(cl.officer_id), cl.officer.full_name, cl.officer.agency.name, kinds.get(cl.kind, cl.kind),
+         short_date(cl.valid_until), states[cl.days_left])
+        for cl in c["clearances"]
+    ))
+
+    detail = url_for_each("missions:bulletin-detail")
+    csv, xlsx = url_for_each("roster:export-applicants", "csv"), url_for_each("roster:export-applicants", "xlsx")
+    csv_text = _('<span class="visually-hidden">%(ref)s applicants, </span>CSV')
+    xlsx_text = _('<span class="visually-hidden">%(ref)s applicants, </span>Excel')
+    export_rows = [
+        {
+            "url": detail(b.pk), "reference": b.reference, "mission": b.mission.code,
+            "csv_url": csv(b.pk), "xlsx_url": xlsx(b.pk),
+            "csv_text": html_message(csv_text, ref=b.reference),
+            "xlsx_text": html_message(xlsx_text, ref=b.reference),
+        }
+        for b in c["bulletins"]
+    ]
+    return {"ending_rows": ending_rows, "clearance_rows": clearance_rows, "export_rows": export_rows}
 
 
 def _charts(c: dict) -> dict:

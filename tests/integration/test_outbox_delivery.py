@@ -1,14 +1,19 @@
 """Issue 3: nothing lost, nothing sent twice, with a real Redis broker, real Celery worker
-processes, PostgreSQL and an SMTP server on loopback. Every wait is bounded."""
+processes, PostgreSQL and an SMTP server on loopback. Every wait is bounded.
+
+Since issue 10 a publication is one batch of messages (notifications.models.MailBatch) that the
+worker fans out into outbox rows; each message's Message-ID is known from the batch."""
 
 import time
 
 import pytest
 import redis
+from django.conf import settings
 
 from missions import services as mission_services
 from missions.models import Bulletin, BulletinNotice
-from notifications.models import OutgoingMail
+from notifications import services as outbox
+from notifications.models import MailBatch, OutgoingMail
 from notifications.selectors import delivery_by_topic
 
 from .conftest import wait_until
@@ -19,11 +24,13 @@ S = OutgoingMail.Status
 DEADLINE = 60
 
 
-def publish(partners) -> list[OutgoingMail]:
+def publish(partners) -> set[str]:
+    """Publish; the Message-IDs of the messages it queued (one batch, made into rows by the worker)."""
     mission_services.bulletin_publish(bulletin=partners.bulletin, actor=partners.ipo)
-    rows = list(OutgoingMail.objects.order_by("pk"))
-    assert {r.to for r in rows} == partners.recipients
-    return rows
+    (batch,) = MailBatch.objects.all()
+    people = outbox._recipient_rows(mission_services.bulletin_agencies(batch.context))  # as the worker will
+    assert {r[0] for r in people} == partners.recipients
+    return {f"<{batch.key}.{n}@{settings.MESSAGE_ID_DOMAIN}>" for n in range(len(people))}
 
 
 def status_counts() -> dict[str, int]:
@@ -51,24 +58,25 @@ def wait_all_sent(smtp, expected_ids: set[str], *, timeout=DEADLINE):
     time.sleep(1.5)
 
 
-def assert_each_delivered_once(smtp, rows):
-    expected = {r.message_id for r in rows}
+def assert_each_delivered_once(smtp, expected: set[str]):
     accepted = smtp.handler.accepted_ids()
     assert set(accepted) == expected
     assert smtp.handler.duplicates() == {}
-    assert len(accepted) == len(rows)
-    assert status_counts()[S.SENT] == len(rows)
+    assert len(accepted) == len(expected)
+    assert set(OutgoingMail.objects.values_list("message_id", flat=True)) == expected
+    assert status_counts()[S.SENT] == len(expected)
 
 
 def test_it_delivers_exactly_one_email_per_recipient(start_worker, smtp_server, partners):
     start_worker()
-    rows = publish(partners)
-    assert len(rows) == 44  # 33 coordinators + 11 agency mailboxes
+    ids = publish(partners)
+    assert len(ids) == 44  # 33 coordinators + 11 agency mailboxes
 
-    wait_all_sent(smtp_server, {r.message_id for r in rows})
+    wait_all_sent(smtp_server, ids)
 
-    assert_each_delivered_once(smtp_server, rows)
-    assert all(r.sent_at and r.attempts == 1 for r in OutgoingMail.objects.all())
+    assert_each_delivered_once(smtp_server, ids)
+    rows = list(OutgoingMail.objects.order_by("pk"))
+    assert all(r.sent_at and r.attempts == 1 for r in rows)
     french = next(r for r in rows if r.language == "fr" and r.user_id)
     english = next(r for r in rows if r.language == "en" and r.user_id)
     (msg_fr,) = smtp_server.handler.messages[french.message_id]
@@ -85,31 +93,30 @@ def test_it_delivers_exactly_one_email_per_recipient(start_worker, smtp_server, 
 
 
 def test_a_worker_down_at_publish_loses_nothing(start_worker, smtp_server, redis_server, partners):
-    rows = publish(partners)
+    ids = publish(partners)
     time.sleep(2)
     assert smtp_server.handler.accepted_count() == 0
-    assert status_counts()[S.QUEUED] == len(rows)
-    # Every task is waiting in the broker.
-    assert redis.Redis(port=redis_server.port).llen("celery") == len(rows)
+    assert not OutgoingMail.objects.exists()  # the worker makes the rows
+    # One task is waiting in the broker: the batch's fan-out.
+    assert redis.Redis(port=redis_server.port).llen("celery") == 1
 
     start_worker()
-    wait_all_sent(smtp_server, {r.message_id for r in rows})
+    wait_all_sent(smtp_server, ids)
 
-    assert_each_delivered_once(smtp_server, rows)
+    assert_each_delivered_once(smtp_server, ids)
 
 
 def test_refusals_retry_then_fail_with_the_error_and_resend_delivers_once(start_worker, smtp_server, partners):
     smtp_server.handler.refusing = True
     start_worker()
-    rows = publish(partners)
-    ids = {r.message_id for r in rows}
+    ids = publish(partners)
 
     # Attempts grow: some row gets past its first attempt while others are still being tried.
     wait_until(
         lambda: OutgoingMail.objects.filter(attempts__gte=2).exists(), timeout=DEADLINE, message="a second attempt"
     )
     wait_until(
-        lambda: status_counts()[S.FAILED] == len(rows),
+        lambda: status_counts()[S.FAILED] == len(ids),
         timeout=DEADLINE,
         message=lambda: f"all failed (now {status_counts()})",
     )
@@ -128,10 +135,10 @@ def test_refusals_retry_then_fail_with_the_error_and_resend_delivers_once(start_
 
     smtp_server.handler.refusing = False
     requeued = sum(mission_services.notice_resend(notice=n, actor=partners.ipo) for n in notices)
-    assert requeued == len(rows)
+    assert requeued == len(ids)
     wait_all_sent(smtp_server, ids)
 
-    assert_each_delivered_once(smtp_server, rows)
+    assert_each_delivered_once(smtp_server, ids)
     states = delivery_by_topic(n.outbox_key for n in notices)
     assert {d["state"] for d in states.values()} == {"sent"}
 
@@ -140,28 +147,27 @@ def test_redis_down_at_publish_commits_and_the_sweeper_delivers(start_worker, sm
     redis_server.stop()
 
     started = time.monotonic()
-    rows = publish(partners)
+    ids = publish(partners)
     publish_seconds = time.monotonic() - started
     print(f"\nbulletin_publish with the broker down took {publish_seconds:.1f} s")
     assert publish_seconds < 5, "a broker outage must not hold the request for long"
 
     partners.bulletin.refresh_from_db()
     assert partners.bulletin.status == Bulletin.Status.PUBLISHED
-    assert status_counts()[S.QUEUED] == len(rows)
+    assert MailBatch.objects.get().finished_at is None and not OutgoingMail.objects.exists()
     assert smtp_server.handler.accepted_count() == 0
 
-    redis_server.start()  # same port, empty: every task was lost
-    start_worker(beat=True)
-    wait_all_sent(smtp_server, {r.message_id for r in rows})
+    redis_server.start()  # same port, empty: the task was lost
+    start_worker(beat=True)  # the sweeper fans the batch out
+    wait_all_sent(smtp_server, ids)
 
-    assert_each_delivered_once(smtp_server, rows)
+    assert_each_delivered_once(smtp_server, ids)
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_only_in_flight(start_worker, smtp_server, partners):
     smtp_server.handler.delay = 0.25  # a batch lasts several seconds
     first = start_worker()
-    rows = publish(partners)
-    ids = {r.message_id for r in rows}
+    ids = publish(partners)
 
     def mid_batch():
         return smtp_server.handler.accepted_count() >= 10 and OutgoingMail.objects.filter(status=S.SENDING).exists()
@@ -187,4 +193,4 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_only_in_flight(s
     assert extra <= len(in_flight)
     assert set(duplicates) <= in_flight
     assert all(n == 2 for n in duplicates.values())
-    assert status_counts()[S.SENT] == len(rows)
+    assert status_counts()[S.SENT] == len(ids)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from missions import services
 from missions.models import Bulletin, BulletinNotice
-from notifications.models import OutgoingMail
+from notifications.models import MailBatch, OutgoingMail
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -51,9 +51,16 @@ def test_it_publishes_with_one_notice_per_partner_agency_and_one_mail_per_recipi
 def test_it_queues_nothing_until_the_commit(world, draft, django_capture_on_commit_callbacks, mailoutbox):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.bulletin_publish(bulletin=draft, actor=world.ipo)
-    assert len(callbacks) == 2  # one per agency, each run only after the commit
+    assert len(callbacks) == 1  # one task, whatever the number of agencies, run only after the commit
     assert mailoutbox == []
-    assert OutgoingMail.objects.filter(status="queued").count() == 2
+    (batch,) = MailBatch.objects.all()
+    assert len(batch.topics) == 2 and batch.done == 0 and not OutgoingMail.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        callbacks[0]()  # the commit: the batch is fanned out, and each chunk delivered after its own commit
+
+    assert sorted(m.to[0] for m in mailoutbox) == ["coord-a@example.test", "coord-b@example.test"]
+    assert OutgoingMail.objects.filter(status="sent").count() == 2
 
 
 @pytest.mark.parametrize(
@@ -73,7 +80,7 @@ def test_it_refuses_to_publish_and_says_why_next_to_the_field(world, change, fie
     b.refresh_from_db()
     assert b.status == "draft"
     assert not BulletinNotice.objects.filter(bulletin=b).exists()
-    assert not OutgoingMail.objects.exists()
+    assert not OutgoingMail.objects.exists() and not MailBatch.objects.exists()
 
 
 def test_it_needs_a_position_to_publish_and_the_database_agrees(world):
@@ -225,4 +232,4 @@ def test_it_lets_only_the_agencys_coordinator_circulate_an_open_bulletin(world):
     world.bulletin.save()
     with pytest.raises(ValidationError):
         services.notice_circulate(bulletin=world.bulletin, actor=world.coord_a)
-    assert not OutgoingMail.objects.exists()
+    assert not OutgoingMail.objects.exists() and not MailBatch.objects.exists()

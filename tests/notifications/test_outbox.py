@@ -123,18 +123,19 @@ def test_enqueue_swallows_a_broker_failure_and_leaves_the_rows_queued(context, m
         calls.append(args[0])
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.deliver_mail, "apply_async", broker_down)
-    monkeypatch.setattr(services.settings, "CELERY_TASK_ALWAYS_EAGER", False)
+    monkeypatch.setattr(tasks.deliver_mail_batch, "apply_async", broker_down)
+    monkeypatch.setattr(services, "_eager", lambda: False)
     monkeypatch.setattr(services, "_broker_down_until", 0.0)
+    monkeypatch.setattr(services, "DELIVERY_BATCH", 1)
 
     services.enqueue_delivery([r.pk for r in rows])  # does not raise
 
-    assert calls == [rows[0].pk]  # gives up at the first failure; the sweeper retries them all
+    assert calls == [[rows[0].pk]]  # gives up at the first failure; the sweeper retries them all
     assert {r.status for r in OutgoingMail.objects.all()} == {S.QUEUED}
     assert "sweeper will retry" in caplog.text
     # and for a few seconds this process does not wait on the broker again
     services.enqueue_delivery([rows[1].pk])
-    assert calls == [rows[0].pk]
+    assert calls == [[rows[0].pk]]
 
 
 # --- mail_deliver ----------------------------------------------------------------------
@@ -266,7 +267,7 @@ def test_the_sweeper_requeues_old_queued_rows_and_reclaims_stale_sending_ones(co
     enqueued = []
     monkeypatch.setattr(services, "enqueue_delivery", lambda ids: enqueued.extend(ids))
 
-    assert services.outbox_sweep(now=now) == {"reclaimed": 1, "requeued": 3}
+    assert services.outbox_sweep(now=now) == {"reclaimed": 1, "requeued": 3, "batches": 0}
 
     assert sorted(enqueued) == sorted(rows[n].pk for n in ("old", "overdue", "stale"))
     status = dict(OutgoingMail.objects.values_list("to", "status"))

@@ -34,7 +34,7 @@ def outbox(client, **params):
 
 
 def tab_counts(response):
-    return {value: n for value, _label, n in response.context["tabs"]}
+    return {value: n for value, _label, n, _shown in response.context["tabs"]}
 
 
 # --- the detail page ---------------------------------------------------------------------------
@@ -146,8 +146,7 @@ def test_the_status_counts_follow_the_search(clients, two_recipients):
     response = outbox(clients.ipo, q="a@")
 
     assert tab_counts(response) == {"": 3, "queued": 0, "sending": 0, "sent": 2, "failed": 1}
-    assert {m.to for m in response.context["page"]} == {"a@x.example"}
-    assert response.context["page"].paginator.count == 3
+    assert [m.to for m in response.context["page"]] == ["a@x.example"] * 3
 
 
 def test_a_status_tab_keeps_the_searchs_counts_and_lists_its_status(clients, two_recipients):
@@ -155,9 +154,9 @@ def test_a_status_tab_keeps_the_searchs_counts_and_lists_its_status(clients, two
 
     assert tab_counts(response) == {"": 3, "queued": 0, "sending": 0, "sent": 2, "failed": 1}
     assert [m.pk for m in response.context["page"]] == [two_recipients[0][2].pk]
-    assert response.context["page"].paginator.count == 1
     html = response.content.decode()
-    assert "<p>1 message</p>" in html
+    tab = 'aria-current="page" href="?q=a%40&amp;status=failed">Failed <span class="badge text-bg-light">1</span>'
+    assert tab in html
 
 
 def test_the_counts_follow_the_kind_filter(clients, two_recipients):
@@ -195,11 +194,12 @@ def test_the_list_stays_paginated_under_a_search_and_a_status(clients, world):
         mail("b@y.example", S.SENT, i)
 
     first = outbox(clients.ipo, q="a@", status="sent")
-    second = outbox(clients.ipo, q="a@", status="sent", page=2)
+    second = outbox(clients.ipo, q="a@", status="sent", after=first.context["page"].next_cursor)
 
-    assert len(first.context["page"].object_list) == 50 and first.context["page"].paginator.num_pages == 2
-    assert len(second.context["page"].object_list) == 5
+    assert len(first.context["page"].object_list) == 50 and first.context["page"].has_next
+    assert len(second.context["page"].object_list) == 5 and not second.context["page"].has_next
     assert {m.to for m in second.context["page"]} == {"a@x.example"}
+    assert {m.pk for m in first.context["page"]}.isdisjoint(m.pk for m in second.context["page"])
 
 
 # --- kinds in words ----------------------------------------------------------------------------
@@ -278,21 +278,31 @@ def test_the_pages_show_the_kind_in_words(clients, world):
 # --- query counts ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n", [3, 30])
+@pytest.mark.parametrize("n", [1, 120])
 def test_the_outbox_list_runs_a_constant_number_of_queries(clients, world, django_assert_num_queries, n):
     for i in range(n):
         mail("a@x.example", [S.SENT, S.FAILED, S.QUEUED][i % 3], i, kind="invitation")
         mail("a@x.example", S.FAILED, n + i, kind="password_reset")  # filtered out by kind
     mail("b@y.example", S.FAILED, kind="invitation")  # filtered out by the search
 
-    # session, user, the grouped counts, the paginator's count, the page
-    with django_assert_num_queries(5):
+    # session, user, the capped counts per status (one query), the page (no COUNT)
+    with django_assert_num_queries(4):
         response = outbox(clients.ipo, q="a@", kind="invitation")
-    assert response.status_code == 200 and len(response.context["page"].object_list) == n
+    page = response.context["page"]
+    assert response.status_code == 200 and len(page.object_list) == min(n, 50)
+    assert page.has_next == (n > 50)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = outbox(clients.ipo, q="a@", kind="invitation", status="failed")
-    assert response.status_code == 200 and len(response.context["page"].object_list) == n // 3
+    assert response.status_code == 200 and len(response.context["page"].object_list) == min(n // 3, 50)
+
+    if page.has_next:  # the next page costs the same
+        with django_assert_num_queries(4):
+            response = outbox(clients.ipo, q="a@", kind="invitation", after=page.next_cursor)
+        assert response.status_code == 200 and len(response.context["page"].object_list) == 50
+        with django_assert_num_queries(4):
+            response = outbox(clients.ipo, q="a@", kind="invitation", before=response.context["page"].previous_cursor)
+        assert [m.pk for m in response.context["page"]] == [m.pk for m in page]
 
 
 def test_the_detail_page_runs_a_constant_number_of_queries(clients, world, django_assert_num_queries):

@@ -469,3 +469,20 @@ def test_anonymising_erases_the_words_of_a_cancellation(old, django_capture_on_c
     cancelled.refresh_from_db()
     assert cancelled.status == Deployment.Status.CANCELLED
     assert "Family illness" not in cancelled.cancellation_reason
+
+
+def test_anonymising_runs_what_the_apps_above_registered_in_the_same_transaction(
+        old, django_capture_on_commit_callbacks, monkeypatch):
+    from privacy import hooks
+
+    calls = []
+    monkeypatch.setattr(hooks, "_ERASERS", {"test": lambda *, officer_id: calls.append(officer_id)})
+    assert anonymise(old, django_capture_on_commit_callbacks, actor=old.ipo) is True
+    assert calls == [old.z.pk]
+
+
+def test_welfare_free_text_is_among_what_anonymising_erases():
+    from privacy.hooks import officer_erasers
+    from welfare.services import officer_welfare_erase
+
+    assert officer_welfare_erase in officer_erasers()

@@ -338,19 +338,25 @@ def test_it_groups_the_pipeline_by_state_with_the_positions_counter(clients, wor
         f.ApplicationFactory(bulletin=bulletin, officer=f.OfficerFactory(agency=world.agency_a), status=status)
     page = clients.ipo.get(url("bulletin-pipeline", bulletin_pk=bulletin.pk))
     assert page.status_code == 200
-    assert [s["status"] for s in page.context["sections"]] == [
+    # by default the applicants in the running, by state; the ones out of the running have their tab
+    assert [s["status"] for s in page.context["sections"]] == ["endorsed", "shortlisted", "selected", "submitted"]
+    html = page.content.decode()
+    assert "1 of 3 positions filled" in html and "5 applicants" in html
+    assert "1 of 2 requirements not met" in html  # medical missing; available
+    # only the states IPO staff can move have a checkbox
+    assert html.count('name="applications"') == 2
+    # a tab per view, each with its count
+    tabs = [(t["key"], t["count"], t["current"]) for t in page.context["tabs"]]
+    assert tabs == [("open", 4, True), ("endorsed", 1, False), ("shortlisted", 1, False), ("selected", 1, False),
+                    ("submitted", 1, False), ("withdrawn", 1, False), ("all", 5, False)]
+    assert '<a class="nav-link py-1 px-2 border active" aria-current="page" href="?status=open"' in html
+    assert 'href="?status=withdrawn" data-testid="tab-withdrawn">Withdrawn (1)</a>' in html
+    withdrawn = clients.ipo.get(url("bulletin-pipeline", bulletin_pk=bulletin.pk), {"status": "withdrawn"})
+    assert [s["status"] for s in withdrawn.context["sections"]] == ["withdrawn"]
+    everyone = clients.ipo.get(url("bulletin-pipeline", bulletin_pk=bulletin.pk), {"status": "all"})
+    assert [s["status"] for s in everyone.context["sections"]] == [
         "endorsed", "shortlisted", "selected", "submitted", "withdrawn"
     ]
-    assert "1 of 3 positions filled" in page.content.decode()
-    assert "1 of 2 requirements not met" in page.content.decode()  # medical missing; available
-    # only the states IPO staff can move have a checkbox
-    assert page.content.decode().count('name="applications"') == 2
-    # an index jumps to each state; the ones out of the running are folded away
-    html = page.content.decode()
-    assert 'href="#s-endorsed">Endorsed by agency (1)</a>' in html and 'href="#s-withdrawn">Withdrawn (1)' in html
-    assert [s["status"] for s in page.context["sections"] if s["settled"]] == ["withdrawn"]
-    assert 'data-testid="settled-withdrawn"' in html and "Show 1 applicant out of the running" in html
-    assert 'data-testid="settled-endorsed"' not in html
 
 
 def test_it_shortlists_in_bulk(clients, world):

@@ -1,0 +1,136 @@
+"""The welfare panels that the home pages and the dashboard include (roster.home_hooks): what each role
+sees, what counts as needing attention, and a constant number of queries."""
+
+import datetime as dt
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from roster.home_hooks import dashboard_panels, home_panels
+from tests import factories as f
+from tests.welfare.conftest import answered, ended_tour, make_checkin
+from welfare import services
+from welfare.models import CheckInReminder
+from welfare.panels import dashboard_panel, home_panel
+
+pytestmark = pytest.mark.django_db
+
+
+def render(panel):
+    return render_to_string(panel["template"], panel["context"])
+
+
+def test_the_panels_are_registered_with_the_roster_hooks(world):
+    today = timezone.localdate()
+    assert any(p["template"] == "welfare/_home_panel.html" for p in home_panels(world.ipo, today=today))
+    assert any(p["template"] == "welfare/_dashboard_panel.html" for p in dashboard_panels(world.ipo, today=today))
+
+
+def test_ipo_staff_see_urgent_check_ins_until_followed_up(world):
+    urgent = make_checkin(world.dep_x, "urgent", note="Help")
+    panel = home_panel(world.ipo)
+    assert panel["attention"] == 1 and panel["context"]["welfare_urgent_total"] == 1
+    html = render(panel)
+    assert f"/welfare/check-ins/{urgent.pk}/follow-up/" in html and "Xena Xavier" in html
+    services.checkin_follow_up(checkin=urgent, actor=world.ipo, note="Reached.")
+    assert home_panel(world.ipo)["attention"] == 0
+
+
+def test_ipo_staff_see_overdue_return_steps(world):
+    ended_tour(world.officer_y, ended_days_ago=40)
+    services.return_plans_start()
+    panel = home_panel(world.ipo)
+    assert panel["context"]["welfare_steps_total"] == 2 and panel["attention"] == 2
+    html = render(panel)
+    assert "Debriefing" in html and "Medical check" in html and "2 return-plan steps overdue" in html
+
+
+def test_officers_still_silent_after_the_alert_need_attention_until_they_check_in(world):
+    # dep_x and dep_y: 16 days overdue; the alert goes out
+    services.checkin_reminders_send()
+    assert CheckInReminder.objects.filter(kind="staff").count() == 2
+    panel = home_panel(world.ipo)
+    assert panel["context"]["welfare_silent"] == 2 and panel["attention"] == 2
+    services.checkin_create(user=world.user_x, status="well")
+    assert home_panel(world.ipo)["context"]["welfare_silent"] == 1
+
+
+def test_a_coordinator_sees_counts_for_their_officers_only_and_no_note(world):
+    make_checkin(world.dep_x, "urgent", note="Secret")
+    make_checkin(world.dep_y, "urgent", note="Other")
+    panel = home_panel(world.coord_a)
+    assert panel["attention"] == 0
+    assert panel["context"]["welfare_in_mission"] == 1 and panel["context"]["welfare_urgent_total"] == 1
+    assert "Secret" not in render(panel)
+
+
+def test_a_coordinator_without_officers_in_mission_gets_no_panel(world):
+    for deployment in (world.dep_x,):
+        deployment.status, deployment.actual_end_date = "completed", timezone.localdate()
+        deployment.save()
+    assert home_panel(world.coord_a) is None
+
+
+def test_an_officer_in_mission_is_told_when_to_check_in(world):
+    panel = home_panel(world.user_x)
+    assert panel["attention"] == 1  # overdue
+    html = render(panel)
+    assert "Overdue by 16 days" in html and "/welfare/check-in/" in html
+    services.checkin_create(user=world.user_x, status="well")
+    assert home_panel(world.user_x)["attention"] == 0
+
+
+def test_an_officer_back_home_is_invited_to_the_questionnaire(world):
+    world.dep_x.status, world.dep_x.actual_end_date = "completed", timezone.localdate() - dt.timedelta(days=3)
+    world.dep_x.save()
+    panel = home_panel(world.user_x)
+    assert panel["attention"] == 1 and f"/welfare/questionnaire/{world.dep_x.pk}/" in render(panel)
+
+
+def test_an_officer_with_nothing_to_do_gets_no_panel(world):
+    officer = f.OfficerFactory(agency=world.agency_a, user=f.UserFactory(agency=world.agency_a))
+    assert home_panel(officer.user) is None
+
+
+def test_the_dashboard_panel_for_staff_and_coordinators(world):
+    make_checkin(world.dep_x, "well")
+    for _ in range(5):
+        answered(f.OfficerFactory(agency=world.agency_b))
+    staff = dashboard_panel(world.ipo)["context"]
+    assert (staff["welfare_in_mission"], staff["welfare_on_time"], staff["welfare_overdue"]) == (2, 1, 1)
+    assert staff["welfare_answers"] == 5 and "welfare_steps_overdue" in staff
+    coordinator = dashboard_panel(world.coord_a)["context"]
+    assert coordinator["welfare_in_mission"] == 1 and coordinator["welfare_answers"] is None  # 0 of agency A
+    assert "welfare_steps_overdue" not in coordinator
+    assert "fewer than 5" in render(dashboard_panel(world.coord_a))
+    assert dashboard_panel(world.user_x) is None
+
+
+def grow(world, n):
+    today = timezone.localdate()
+    for i in range(n):
+        officer = f.OfficerFactory(agency=world.agency_a if i % 2 else world.agency_b)
+        deployment = f.DeploymentFactory(officer=officer, mission=world.mission,
+                                         start_date=today - dt.timedelta(days=40))
+        make_checkin(deployment, "urgent" if i % 2 else "well", days_ago=20)
+        ended_tour(f.OfficerFactory(agency=world.agency_a), ended_days_ago=40 + i)
+        answered(f.OfficerFactory(agency=world.agency_a))
+    services.return_plans_start()
+    services.checkin_reminders_send()
+
+
+# IPO staff's home: the urgent check-ins, the overdue steps, the silent officers; a coordinator's: their officers
+# in mission (two); an officer's: their profile, their deployment, its state (two), the questionnaires pending.
+# The dashboard: the officers in mission (two), the answers, and for IPO staff the overdue steps.
+@pytest.mark.parametrize("persona,home,dashboard", [("ipo", 3, 4), ("coord_a", 2, 3), ("user_x", 5, 0)])
+@pytest.mark.parametrize("rows", [1, 12])
+def test_the_panels_run_a_constant_number_of_queries(world, django_assert_num_queries, persona, home, dashboard,
+                                                     rows):
+    grow(world, rows)
+    user = getattr(world, persona)
+    with django_assert_num_queries(home):
+        panel = home_panel(user)
+        render(panel)
+    with django_assert_num_queries(dashboard):
+        dashboard_panel(user)
