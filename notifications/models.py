@@ -20,17 +20,18 @@ class OutgoingMail(ChoiceLabels, models.Model):
         FAILED = "failed", _("Failed")
 
     to = models.EmailField(_("to"))
+    # (no index of its own: outbox_user_created_id starts with it)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     language = models.CharField(_("language"), max_length=2, default="en")
     subject = models.CharField(_("subject"), max_length=300)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
-    message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
+    message_id = models.CharField(_("Message-ID"), max_length=200)  # unique: see Meta
     # What the message is about, e.g. "notice:42" or "application:7"; lets higher apps
     # read delivery state without this app importing them.
-    topic = models.CharField(_("topic"), max_length=100, blank=True, db_index=True)
+    topic = models.CharField(_("topic"), max_length=100, blank=True)  # indexed: see Meta
     kind = models.CharField(_("kind"), max_length=50, blank=True)
     # A message that carries a secret link (a password reset or an invitation) is stored with
     # SECRET_LINK_PLACEHOLDER in its bodies; the link is made at send time by the renderer
@@ -58,6 +59,14 @@ class OutgoingMail(ChoiceLabels, models.Model):
             models.Index(fields=["status", "created_at", "id"], name="outbox_status_created_id"),
             models.Index(fields=["user", "created_at", "id"], name="outbox_user_created_id"),
             models.Index(Upper("to"), "created_at", "id", name="outbox_to_upper_created_id"),
+            models.Index(fields=["topic"], name="outbox_topic"),
+        ]
+        # Every index is written again each time a row changes status (twice per message sent), so
+        # there is none that nothing reads: the unique Message-ID and the topic get no LIKE index
+        # (which `unique=True` and `db_index=True` would add on PostgreSQL), the login no index of
+        # its own.
+        constraints = [
+            models.UniqueConstraint(fields=["message_id"], name="outbox_message_id_unique"),
         ]
 
     def __str__(self):
