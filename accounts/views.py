@@ -310,7 +310,7 @@ def api_tokens(request):
     tokens = list(ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id")[:API_TOKENS_SHOWN])
     now = timezone.now()
     for token in tokens:
-        token.state = "revoked" if token.revoked_at else ("expired" if token.expires_at <= now else "active")
+        token.state = "revoked" if token.is_revoked else ("expired" if token.is_expired(now) else "active")
     return render(request, "accounts/api_tokens.html", {"tokens": tokens})
 
 

@@ -3,6 +3,7 @@
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from . import permissions
@@ -59,3 +60,20 @@ def flash_errors(request, exc) -> None:
 
     for message in exc.messages:
         messages.error(request, message)
+
+
+def pdf_download(document, *, record=None) -> FileResponse:
+    """A stored PDF (an application's or a claim's document: `file`, `original_name`) as a download:
+    never rendered inline, never sniffed, never kept in a cache. `record()` is called once the file is
+    found (the read's audit entry); a file missing from storage answers 404."""
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    if record is not None:
+        record()
+    response = FileResponse(handle, as_attachment=True, filename=document.original_name,
+                            content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    return response

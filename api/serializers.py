@@ -99,9 +99,7 @@ class MissionSerializer(ReadOnlyModelSerializer):
     def get_strength(self, mission):
         from missions.selectors import strength_of
 
-        s = strength_of(mission)
-        return {"authorised": s.authorised, "in_mission": s.in_mission, "planned": s.planned, "filled": s.filled,
-                "vacant": s.vacant, "over": s.over, "selected": s.selected}
+        return StrengthSerializer(strength_of(mission)).data
 
 
 class RequirementsSerializer(serializers.Serializer):

@@ -23,9 +23,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import reduce
 from operator import or_
@@ -230,6 +230,8 @@ def decode_cursor(cursor: str, model, keys: Sequence[tuple[str, bool]]):
     for (name, _), raw_value in zip(keys, data, strict=True):
         if raw_value is None or isinstance(raw_value, list | dict | bool):
             return None
+        if isinstance(raw_value, str) and "\x00" in raw_value:  # no text column holds one (PostgreSQL refuses it)
+            return None
         try:
             field_ = _field(model, name)
             value = field_.to_python(raw_value)
@@ -239,8 +241,13 @@ def decode_cursor(cursor: str, model, keys: Sequence[tuple[str, bool]]):
             return None
         if value is None:
             return None
-        if isinstance(value, datetime) and timezone.is_naive(value):
-            return None
+        if isinstance(value, datetime):
+            if timezone.is_naive(value):
+                return None
+            try:
+                value.astimezone(UTC)  # a moment near year 1 or 9999 that UTC cannot write
+            except OverflowError:
+                return None
         values.append(value)
     return values
 
@@ -273,24 +280,26 @@ def capped_counts(queryset: QuerySet, *, field_name: str, values: Iterable, cap:
 
 # --- rows of a page ------------------------------------------------------------------------------
 
-_SENTINEL = 987654321
+# A primary key no row has: its place in a reversed URL is where each row's goes.
+_MARKER = 2147483647
 
 
-def set_row_urls(rows: Iterable, **names) -> None:
-    """Give each row an attribute per URL name, its address with the row's pk, reversing each name
-    once per page rather than once per row: `set_row_urls(page, url="agencies:officer-detail")`.
-    The URL takes the pk as its only argument, `pk`, or as the argument named with the URL name:
-    `pipeline_url=("roster:bulletin-pipeline", "bulletin_pk")`."""
+def url_for_each(name: str, *args) -> Callable[[object], str]:
+    """`reverse(name, args=[pk, *args])` for many rows at the cost of one reverse: `url(pk)`."""
     from django.urls import reverse
 
-    patterns = {}
-    for attr, name in names.items():
-        name, kwarg = (name, "pk") if isinstance(name, str) else name
-        patterns[attr] = reverse(name, kwargs={kwarg: _SENTINEL}).split(str(_SENTINEL))
+    head, tail = reverse(name, args=[_MARKER, *args]).split(str(_MARKER))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def set_row_urls(rows: Iterable, **names: str) -> None:
+    """Give each row an attribute per URL name, its address with the row's pk (the URL's only
+    argument), reversing each name once per page rather than once per row (`url_for_each`):
+    `set_row_urls(page, url="agencies:officer-detail", edit_url="agencies:officer-edit")`."""
+    urls = {attr: url_for_each(name) for attr, name in names.items()}
     for row in rows:
-        pk = str(row.pk)
-        for attr, (head, tail) in patterns.items():
-            setattr(row, attr, f"{head}{pk}{tail}")
+        for attr, url in urls.items():
+            setattr(row, attr, url(row.pk))
 
 
 # Format characters finer than a minute (django.utils.dateformat): with none of them, two moments in

@@ -8,10 +8,11 @@ class LedgerConfig(AppConfig):
 
     def ready(self):
         from audit.services import track
+        from privacy.hooks import register_archive_section
         from roster.demo_hooks import register_demo_seeder
         from roster.home_hooks import register_dashboard_panel, register_home_panel
 
-        from . import demo, selectors
+        from . import archive, demo, selectors
         from .models import Claim
 
         track(Claim)
@@ -19,3 +20,4 @@ class LedgerConfig(AppConfig):
         register_dashboard_panel("ledger", selectors.dashboard_panel)
         register_dashboard_panel("partners", selectors.partners_panel)
         register_demo_seeder("ledger", demo.seed)
+        register_archive_section("ledger", archive.section)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from config.choices import ChoiceLabels
-from roster.models import Deployment
+from roster.models import Deployment, StatusEvent
 
 MAX_DIGITS = 12  # up to 9,999,999,999.99 per amount
 ZERO = Decimal("0.00")
@@ -195,24 +195,15 @@ class ClaimDocument(models.Model):
         return self.original_name
 
 
-class ClaimEvent(ChoiceLabels, models.Model):
-    """One row per change of a claim's state: who, when, why, and the amount it concerned."""
+class ClaimEvent(StatusEvent):
+    """One row per change of a claim's state (roster.models.StatusEvent: from, to, who, why, when),
+    and the amount it concerned."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=20, choices=S.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=S.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )
-    note = models.TextField(_("note"), blank=True)
     amount = models.DecimalField(_("amount"), max_digits=MAX_DIGITS, decimal_places=2, null=True, blank=True)
-    created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(StatusEvent.Meta):
         verbose_name = _("claim event")
         verbose_name_plural = _("claim events")
-
-    def __str__(self):
-        return f"{self.from_status or '∅'} → {self.to_status}"

@@ -21,7 +21,9 @@ from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from agencies.models import Agency, Role
+from agencies.permissions import is_coordinator
 from roster.models import Deployment
+from roster.selectors import deployment_visible_to
 
 from . import periods
 from .models import APPROVED_STATES, LIVE_STATES, MAX_DIGITS, OWED_STATES, Claim, ClaimStatus
@@ -153,17 +155,15 @@ def ledger_row(row: dict, by: str, *, language: str) -> LedgerRow:
 # --- what an agency may claim ----------------------------------------------------------------------
 
 def claimable_deployments(user) -> QuerySet[Deployment]:
-    """The tours a coordinator's agency may claim for: its officers' tours that have begun, if the
-    agency is a reimbursed partner (not the RCMP). Most recent first."""
-    if not (getattr(user, "is_authenticated", False) and user.role == Role.COORDINATOR and user.agency_id):
+    """The tours a coordinator's agency may claim for: of the tours they may see
+    (roster.selectors.deployment_visible_to: their agency's), those that have begun, if the agency
+    is a reimbursed partner (not the RCMP). Most recent first."""
+    if not (is_coordinator(user) and user.agency_id):
         return Deployment.objects.none()
     return (
-        Deployment.objects.filter(
-            officer__agency_id=user.agency_id, status__in=sorted(CLAIMABLE_DEPLOYMENT_STATES),
-            officer__agency__is_partner=True,
-        )
+        deployment_visible_to(user)
+        .filter(status__in=sorted(CLAIMABLE_DEPLOYMENT_STATES), officer__agency__is_partner=True)
         .exclude(officer__agency__kind=Agency.Kind.RCMP)
-        .select_related("officer", "mission")
         .order_by("-start_date", "-id")
     )
 

@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import functools
-from contextlib import contextmanager
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -18,10 +16,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Role, User
-from notifications.services import Recipient, mail_queue, recipient_for_user
+from notifications.services import Recipient, coordinator_recipients, mail_queue, staff_recipients
 from roster.models import Deployment
-from roster.services.applications import validate_pdf
+from roster.services.applications import document_errors as roster_document_errors
+from roster.services.applications import remember_written_file, removing_written_files_on_error
 
 from . import periods
 from .models import (
@@ -71,33 +69,15 @@ def to_amount(value, field: str) -> Decimal:
 # --- documents ---------------------------------------------------------------------------------
 
 def document_errors(uploads, *, already: int = 0) -> list[str]:
-    """Why these uploads cannot be attached to a claim (too many, not a plain PDF, too large)."""
-    uploads = [u for u in (uploads or []) if u]
-    limit = _documents_limit()
-    errors = []
-    if already + len(uploads) > limit:
-        errors.append(str(_("At most %(n)d documents per claim.") % {"n": limit}))
-    for upload in uploads:
-        try:
-            validate_pdf(upload)
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    return errors
+    """Why these uploads cannot be attached to a claim (too many, not a plain PDF, too large): the
+    roster's checks of an application's documents, with a claim's limit."""
+    return roster_document_errors(uploads, already=already, limit=_documents_limit(),
+                                  too_many=_("At most %(n)d documents per claim."))
 
 
-@contextmanager
-def _files_removed_on_error(written: list[str]):
-    """Files written inside the block are deleted if it raises: the rows roll back, so would they."""
-    try:
-        yield
-    except BaseException:
-        storage = ClaimDocument._meta.get_field("file").storage
-        for name in written:
-            storage.delete(name)
-        raise
-
-
-def _attach(claim: Claim, uploads, *, actor, written: list[str], checked: bool = False) -> int:
+def _attach(claim: Claim, uploads, *, actor, checked: bool = False) -> int:
+    """Attach the uploads; a service calling this is wrapped in removing_written_files_on_error, so
+    the files go again if it fails (its rows roll back)."""
     uploads = [u for u in (uploads or []) if u]
     errors = [] if checked else document_errors(uploads, already=claim.documents.count())
     if errors:
@@ -105,18 +85,9 @@ def _attach(claim: Claim, uploads, *, actor, written: list[str], checked: bool =
     for upload in uploads:
         doc = ClaimDocument(claim=claim, original_name=upload.name[:200], size=upload.size, uploaded_by=actor)
         doc.file.save(upload.name, upload, save=False)
-        written.append(doc.file.name)
+        remember_written_file(doc.file)
         doc.save()
     return len(uploads)
-
-
-def _cleaning_up_files(service):
-    @functools.wraps(service)
-    def wrapper(*args, **kwargs):
-        written: list[str] = []
-        with _files_removed_on_error(written):
-            return service(*args, _written=written, **kwargs)
-    return wrapper
 
 
 # --- notifications ------------------------------------------------------------------------------
@@ -127,14 +98,12 @@ def ipo_recipients() -> list[Recipient]:
     address = settings.ROSTER.get("LEDGER_EMAIL") or ""
     if address:
         return [Recipient(email=address, language="en")]
-    staff = User.objects.filter(role=Role.IPO_STAFF, is_active=True).order_by("pk")
-    return [recipient_for_user(u) for u in staff]
+    return staff_recipients()
 
 
 def agency_recipients(agency) -> list[Recipient]:
     """The agency's active coordinators, and its mailbox if it has one."""
-    coordinators = User.objects.filter(role=Role.COORDINATOR, agency_id=agency.pk, is_active=True).order_by("pk")
-    recipients = [recipient_for_user(u) for u in coordinators]
+    recipients = coordinator_recipients(agency.pk)
     if agency.mailbox:
         recipients.append(Recipient(email=agency.mailbox, language=agency.language))
     return recipients
@@ -162,11 +131,11 @@ def _event(claim: Claim, *, from_status: str, actor, note: str = "", amount=None
 
 # --- filing a claim -----------------------------------------------------------------------------
 
-@_cleaning_up_files
+@removing_written_files_on_error
 @transaction.atomic
 def claim_submit(
     *, deployment: Deployment, actor, period_start: date, salary, benefits, overtime, allowances,
-    note: str = "", documents=(), today: date | None = None, _written: list[str],
+    note: str = "", documents=(), today: date | None = None,
 ) -> Claim:
     """The agency's coordinator claims one period of a partner officer's tour (a quarter by
     default, cut to the tour's dates: ledger.periods). Every problem is reported at once. The
@@ -212,7 +181,7 @@ def claim_submit(
             claim.save()
     except IntegrityError:
         raise ValidationError({"period": [_("This period of the tour is already claimed.")]}) from None
-    _attach(claim, documents, actor=actor, written=_written, checked=True)
+    _attach(claim, documents, actor=actor, checked=True)
     event = _event(claim, from_status="", actor=actor, note=claim.note, amount=total)
     _notify(claim, event)
     return claim
@@ -302,9 +271,9 @@ def claim_transition(
     return claim
 
 
-@_cleaning_up_files
+@removing_written_files_on_error
 @transaction.atomic
-def claim_documents_add(*, claim: Claim, actor, documents, _written: list[str]) -> int:
+def claim_documents_add(*, claim: Claim, actor, documents) -> int:
     """The agency adds documents to its claim while it awaits review."""
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if role_for_claim(actor, claim) != "coordinator":
@@ -313,4 +282,4 @@ def claim_documents_add(*, claim: Claim, actor, documents, _written: list[str]) 
         raise ValidationError(_("Documents are added while the claim awaits review."))
     if not [u for u in (documents or []) if u]:
         raise ValidationError({"documents": [_("Choose at least one PDF document.")]})
-    return _attach(claim, documents, actor=actor, written=_written)
+    return _attach(claim, documents, actor=actor)

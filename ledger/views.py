@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -17,18 +16,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import recent_auth_required
-from agencies.access import add_service_errors, flash_errors, get_visible_or_404, require, role_required
+from agencies.access import add_service_errors, flash_errors, get_visible_or_404, pdf_download, require, role_required
 from agencies.permissions import is_ipo_staff
 from audit.services import audit_read
 from config.pagination import seek_page, set_row_urls
-from roster import exports as roster_exports
 from roster.selectors import deployment_visible_to
+from roster.views.exports import _export as roster_export
 
 from . import exports, periods, selectors, services
 from .forms import ClaimForm, DecisionForm, DocumentsForm, LedgerFilter, PaymentForm, WithdrawForm, period_label
 from .models import Claim, ClaimDocument, ClaimStatus
 from .money import format_money
-from .permissions import can_add_claim_documents, can_file_claim
+from .permissions import can_add_claim_documents, can_file_claim, role_for_claim
 
 S = ClaimStatus
 CLAIMS_PER_PAGE = 25
@@ -265,7 +264,7 @@ def claim_withdraw(request, pk):
 def claim_documents_add(request, pk):
     claim = _visible_claim(request, pk)
     if not can_add_claim_documents(request.user, claim):
-        if claim.agency_id == getattr(request.user, "agency_id", None) and claim.status != S.SUBMITTED:
+        if role_for_claim(request.user, claim) == "coordinator":  # the agency's, once the claim is decided
             messages.error(request, _("Documents are added while the claim awaits review."))
             return _done(request, claim)
         raise PermissionDenied
@@ -288,17 +287,9 @@ def claim_document(request, pk, doc_pk):
     download, never kept in a cache."""
     claim = _visible_claim(request, pk)
     document = get_object_or_404(ClaimDocument, pk=doc_pk, claim=claim)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    audit_read(actor=request.user, obj=document, event="read.claim_document", officer_id=claim.deployment.officer_id,
-               request=request, detail={"claim": claim.pk, "file": document.original_name})
-    response = FileResponse(handle, as_attachment=True, filename=document.original_name,
-                            content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return pdf_download(document, record=lambda: audit_read(
+        actor=request.user, obj=document, event="read.claim_document", officer_id=claim.deployment.officer_id,
+        request=request, detail={"claim": claim.pk, "file": document.original_name}))
 
 
 # --- exports ----------------------------------------------------------------------------------------
@@ -311,10 +302,4 @@ def claims_export(request, fmt):
     given recently (as the roster's exports)."""
     ledger_filter = LedgerFilter(request.GET or None, user=request.user)
     claims = selectors.filter_claims(selectors.claim_visible_to(request.user), **ledger_filter.values())
-    table = exports.claims_table(claims)
-
-    def record(rows: int) -> None:
-        audit_read(actor=request.user, model=Claim, event="read.export", rows=rows, request=request,
-                   detail={"export": "claims", "format": fmt, "query": request.GET.urlencode()[:500]})
-
-    return roster_exports.export_response(table, fmt, record=record)
+    return roster_export(request, exports.claims_table(claims), fmt, model=Claim, what="claims")

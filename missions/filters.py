@@ -58,13 +58,14 @@ class BulletinFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A form field built on the class's filters (the API's schema reads them) comes with their copy:
+        # it would keep every status and the missions of no one. Each is built again for this request.
+        for filter_ in self.filters.values():
+            filter_.__dict__.pop("_field", None)
         self.filters["q"].field.widget.attrs["placeholder"] = _("Reference or title")
         if not is_ipo_staff(getattr(self.request, "user", None)):
             shown = (Bulletin.Status.PUBLISHED, Bulletin.Status.CLOSED)
-            status = self.filters["status"]
-            status.extra["choices"] = [c for c in Bulletin.Status.choices if c[0] in shown]
-            # a form field built before (the API's schema reads the class's filters) would keep every choice
-            status.__dict__.pop("_field", None)
+            self.filters["status"].extra["choices"] = [c for c in Bulletin.Status.choices if c[0] in shown]
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -30,6 +30,17 @@ def bulletin_visible_to(user) -> QuerySet[Bulletin]:
     return qs.filter(status__in=[Bulletin.Status.PUBLISHED, Bulletin.Status.CLOSED])
 
 
+def notice_visible_to(user) -> QuerySet[BulletinNotice]:
+    """A bulletin's notice to an agency: IPO staff see every one, a coordinator their agency's of the
+    bulletins they see, an officer none."""
+    if not getattr(user, "is_authenticated", False) or user.role == Role.OFFICER:
+        return BulletinNotice.objects.none()
+    qs = BulletinNotice.objects.select_related("bulletin", "agency", "acknowledged_by")
+    if user.role == Role.IPO_STAFF:
+        return qs
+    return qs.filter(agency_id=user.agency_id, bulletin__in=bulletin_visible_to(user).values("pk"))
+
+
 # The bulletin list's order, latest closing first with the id as tie-break: the keyset of its pages
 # (config.pagination), held by the indexes bulletin_closes_id, bulletin_status_closes_id (one status)
 # and bulletin_mission_closes_id (one mission).

@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from agencies.access import add_service_errors, flash_errors, get_visible_or_404, require, role_required
 from agencies.permissions import is_coordinator, is_ipo_staff
-from config.pagination import filter_fields, seek_page
+from config.pagination import filter_fields, seek_page, set_row_urls
 
 from . import services
 from .filters import BulletinFilter
@@ -44,21 +44,16 @@ BULLETINS_PER_PAGE = 25
 
 @login_required
 def mission_list(request):
-    """Every mission with its strength. Each row's link and texts are written here, once per page
-    (the figures' words are those of missions/_strength.html, which the mission page includes)."""
+    """Every mission with its strength, drawn as the mission page draws it (strength_tags), each
+    row's link and texts written here with the words translated once for the page."""
+    from .templatetags.strength_tags import StrengthTexts, strength_html
+
     missions = list(missions_with_strength(mission_visible_to(request.user)).order_by("code"))
-    marker = 2147483647  # no mission's pk: one reverse, then each row's pk in its place
-    head, tail = reverse("missions:mission-detail", args=[marker]).split(str(marker))
+    texts = StrengthTexts()
     for mission in missions:
-        s = mission.strength = strength_of(mission)
-        mission.url = f"{head}{mission.pk}{tail}"
-        mission.filled_text = gettext("%(filled)s filled of %(authorised)s authorised") % {
-            "filled": s.filled, "authorised": s.authorised}
-        mission.balance_text = (gettext("%(over)s over strength") % {"over": s.over} if s.over
-                                else gettext("%(vacant)s vacant") % {"vacant": s.vacant})
-        mission.roster_text = gettext("%(in_mission)s in mission, %(planned)s planned") % {
-            "in_mission": s.in_mission, "planned": s.planned}
-        mission.selected_text = gettext("%(selected)s selected, not yet deployed") % {"selected": s.selected}
+        mission.strength = strength_of(mission)
+        mission.strength_html = strength_html(mission.strength, texts)
+    set_row_urls(missions, url="missions:mission-detail")
     return render(request, "missions/mission_list.html", {"missions": missions})
 
 
@@ -120,7 +115,6 @@ def _label_bulletins(bulletins, *, staff: bool):
     or translated once per page, not once per row by the template."""
     from agencies.models import Language
     from agencies.templatetags.ui import badge_class
-    from config.pagination import set_row_urls
 
     from .templatetags.bulletin_tags import closing
 
@@ -132,7 +126,7 @@ def _label_bulletins(bulletins, *, staff: bool):
         b.closing_text = closing(b, "SHORT_DATETIME_FORMAT")
     set_row_urls(bulletins, url="missions:bulletin-detail")
     if staff:
-        set_row_urls(bulletins, pipeline_url=("roster:bulletin-pipeline", "bulletin_pk"))
+        set_row_urls(bulletins, pipeline_url="roster:bulletin-pipeline")
 
 
 @login_required

@@ -1,6 +1,6 @@
 from collections import Counter
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from agencies.models import Role
 from config.pagination import capped_counts
@@ -104,10 +104,12 @@ def delivery_by_topic(topics) -> dict[str, dict]:
 
 
 def mail_visible_to(user) -> QuerySet[OutgoingMail]:
-    """A person's own messages (their mailbox in the app): addressed to their login or email."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return OutgoingMail.objects.none()
-    return OutgoingMail.objects.filter(Q(user_id=user.pk) | Q(to__iexact=user.email))
+    """A person's own messages (their mailbox in the app): addressed to their login or email
+    (the conditions of `mail_visible_parts`, OR-ed)."""
+    by_login, *others = mail_visible_parts(user)
+    for part in others:
+        by_login |= part
+    return by_login
 
 
 # A person's messages, newest first with the id as tie-break (the keyset of their pages).

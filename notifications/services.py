@@ -101,6 +101,33 @@ def recipient_for_user(user) -> Recipient:
     )
 
 
+def officer_recipients(officer) -> list[Recipient]:
+    """An officer: their login when it is active, else the address on their profile (if any)."""
+    user = officer.user if officer.user_id else None
+    if user is not None and user.is_active:
+        return [recipient_for_user(user)]
+    if officer.email:
+        return [Recipient(email=officer.email, language=officer.agency.language, name=officer.full_name)]
+    return []
+
+
+def staff_recipients() -> list[Recipient]:
+    """Every active IPO staff login."""
+    from agencies.models import Role
+
+    staff = get_user_model().objects.filter(role=Role.IPO_STAFF, is_active=True).order_by("pk")
+    return [recipient_for_user(u) for u in staff]
+
+
+def coordinator_recipients(agency_id) -> list[Recipient]:
+    """The agency's active coordinators."""
+    from agencies.models import Role
+
+    coordinators = get_user_model().objects.filter(role=Role.COORDINATOR, agency_id=agency_id,
+                                                   is_active=True).order_by("pk")
+    return [recipient_for_user(u) for u in coordinators]
+
+
 def _rules():
     return settings.ROSTER
 
@@ -239,11 +266,43 @@ def enqueue_fan_out(batch_id: int) -> None:
     _send_task(FAN_OUT_TASK, (batch_id,))
 
 
+class _DeliverAfterCommit:
+    """One call's rows, handed to delivery by its commit callback together with the rows of the
+    calls made after it in the same transaction: the first callback to run sends every id queued
+    so far (one task per `DELIVERY_BATCH` ids), the others find theirs already sent. A call inside
+    a savepoint rolled back since loses its callback, not the later calls' rows (and ids of rows
+    rolled back are harmless: nothing is claimed for them)."""
+
+    def __init__(self, ids: list, group: list):
+        self.ids, self.group, self.done = ids, group, False
+        group.append(self)
+
+    def __call__(self) -> None:
+        if self.done:
+            return
+        ids = []
+        for later in self.group[self.group.index(self):]:
+            if not later.done:
+                later.done = True
+                ids.extend(later.ids)
+        enqueue_delivery(ids)
+
+
 def deliver_after_commit(mail_ids) -> None:
-    """Deliver these rows once the current transaction commits (at once outside a transaction):
-    one callback, one task per batch of ids."""
+    """Deliver these rows once the current transaction commits (at once outside a transaction).
+    However many calls a transaction makes (a message per officer in a loop), its commit hands
+    their rows to Celery once: one task per batch of ids, never one per call."""
     ids = list(mail_ids)
-    transaction.on_commit(lambda: enqueue_delivery(ids))
+    if not ids:
+        return
+    conn = transaction.get_connection()
+    group = []
+    if conn.in_atomic_block:  # join the transaction's earlier call, if any (its callback not run yet)
+        for _savepoints, func, _robust in reversed(conn.run_on_commit):
+            if isinstance(func, _DeliverAfterCommit):
+                group = func.group
+                break
+    transaction.on_commit(_DeliverAfterCommit(ids, group))
 
 
 def task_time_budget() -> float:
@@ -797,7 +856,11 @@ def mail_batch_queue(*, template: str, loader: str, context: dict, recipients: l
     if (recipients is None) == (not audience) or (audience and audience not in _AUDIENCES):
         raise ValueError(f"Give either recipients or a registered audience, not {audience!r}")
     for suffix in ("subject.txt", "txt", "html"):
-        get_template(f"emails/{template}.{suffix}")  # a typo fails here, not in the worker
+        source = get_template(f"emails/{template}.{suffix}").template.source  # a typo fails here, not in the worker
+        if "secret_link" in source:
+            # A batch renders its messages from references and stores them as rendered: a message with a
+            # secret link (a password reset, an invitation) goes through `mail_queue(secret_link=...)`.
+            raise ValueError(f"emails/{template}.{suffix} carries a secret link: queue it with mail_queue")
     fields = {"audience": audience, "topics": list(topics)}
     if recipients is not None:
         rows = _recipient_rows(recipients)

@@ -42,6 +42,7 @@ from roster.selectors import (
 from roster.views.deployments import EVENT_LABELS as DEPLOYMENT_EVENT_LABELS
 from roster.views.deployments import describe_event
 
+from .hooks import ArchiveLink, ArchiveSection, archive_sections
 from .selectors import messages_to_officer
 
 logger = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def _who(user) -> str:
     return user.get_full_name() or user.email
 
 
-def _safe_name(name: str) -> str:
+def safe_file_name(name: str) -> str:
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name or "").strip("-.") or "document"
     stem = stem[:80]
     return stem if stem.lower().endswith(".pdf") else f"{stem}.pdf"
@@ -74,8 +75,8 @@ def _safe_name(name: str) -> str:
 
 def document_path(application: Application, document) -> str:
     """Where a document goes in the ZIP: a folder per application, ASCII names only."""
-    folder = f"{application.pk}-{_safe_name(application.bulletin.reference).removesuffix('.pdf')}"
-    return f"documents/{folder}/{document.pk}-{_safe_name(document.original_name)}"
+    folder = f"{application.pk}-{safe_file_name(application.bulletin.reference).removesuffix('.pdf')}"
+    return f"documents/{folder}/{document.pk}-{safe_file_name(document.original_name)}"
 
 
 def _field_label(model, name: str) -> str:
@@ -267,9 +268,10 @@ def _audit(officer: Officer) -> list[dict]:
     ]
 
 
-def _collect(officer: Officer, user) -> tuple[dict, list[tuple]]:
+def _collect(officer: Officer, user) -> tuple[dict, list[tuple], list[ArchiveSection]]:
     officer = Officer.objects.select_related("agency", "user").get(pk=officer.pk)
     applications = _applications(officer)
+    sections = archive_sections(officer, user)  # welfare, cost recovery... (privacy.hooks)
     record = {
         "format": FORMAT,
         "generated_at": _at(timezone.now()),
@@ -282,14 +284,17 @@ def _collect(officer: Officer, user) -> tuple[dict, list[tuple]]:
         "medals": _medals(officer),
         "messages": _messages(officer),
         "audit": _audit(officer),
+        **{section.key: section.data for section in sections},
     }
     documents = [(doc, document_path(a, doc)) for a, _data in applications for doc in a.documents.all()]
-    return record, documents
+    documents += [file for section in sections for file in section.files]
+    return record, documents, sections
 
 
 def officer_record(officer: Officer, user) -> dict:
     """Everything the roster holds on `officer`, as `user` may read it. Labels are in the active
-    language; codes, dates (ISO 8601) and times (Ottawa time) are as stored. Ten queries."""
+    language; codes, dates (ISO 8601) and times (Ottawa time) are as stored. A fixed number of
+    queries, whatever the number of rows."""
     return _collect(officer, user)[0]
 
 
@@ -298,13 +303,14 @@ def archive_filename(officer: Officer, today: date | None = None) -> str:
     return f"roster-record-{officer.pk}-{(today or timezone.localdate()).isoformat()}.zip"
 
 
-def _report_html(record: dict) -> str:
-    return render_to_string("privacy/archive_report.html", {"record": record, "lang": record["language"]})
+def _report_html(record: dict, sections: list[ArchiveSection]) -> str:
+    return render_to_string("privacy/archive_report.html",
+                            {"record": record, "sections": sections, "lang": record["language"]})
 
 
 def write_archive(out, *, officer: Officer, user) -> dict:
     """Write the ZIP to the binary file `out`; answer the record."""
-    record, documents = _collect(officer, user)
+    record, documents, sections = _collect(officer, user)
     missing = set()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for document, path in documents:
@@ -312,13 +318,19 @@ def write_archive(out, *, officer: Officer, user) -> dict:
                 with document.file.open("rb") as src, zf.open(_entry(path, zipfile.ZIP_STORED), "w") as dst:
                     shutil.copyfileobj(src, dst, 1024 * 1024)
             except (FileNotFoundError, OSError, ValueError):
-                logger.warning("application document %s is missing from storage", document.pk)
+                logger.warning("%s %s is missing from storage", document._meta.label, document.pk)
                 missing.add(path)
         for application in record["applications"]:
             for doc in application["documents"]:
                 doc["missing"] = doc["file"] in missing
+        for section in sections:
+            for table in section.tables:
+                for row in table.rows:
+                    for cell in row:
+                        if isinstance(cell, ArchiveLink):
+                            cell.missing = cell.path in missing
         zf.writestr(_entry("record.json"), json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2))
-        zf.writestr(_entry("report.html"), _report_html(record))
+        zf.writestr(_entry("report.html"), _report_html(record, sections))
         zf.writestr(_entry("README.txt"), _readme())
     return record
 
@@ -336,7 +348,7 @@ def _readme() -> str:
         _("This archive holds everything the deployment roster keeps about one officer."),
         _("report.html: the record to read, in a web browser."),
         _("record.json: the same record in a machine-readable form."),
-        _("documents/: the documents attached to the applications."),
+        _("documents/: the documents attached to the applications and to the other records."),
         "",
     ])
 

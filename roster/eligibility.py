@@ -270,23 +270,11 @@ class Rules:
                     "lang": self.lang_name, "have": self.levels.get(have, "?"), "need": self.levels.get(self.need, "?")}
                 results.append(RuleResult("language", self.language_label, PASS if ok else FAIL, reason))
 
-        # Firearms (armed missions)
+        # Firearms (armed missions), manual transmission: a yes/no on file, or not recorded
         if bulletin.requires_firearms:
-            label, unknown, yes, no = self.firearms
-            q = officer.firearms_qualified
-            if q is None:
-                results.append(RuleResult("firearms", label, UNKNOWN, unknown))
-            else:
-                results.append(RuleResult("firearms", label, PASS if q else FAIL, yes if q else no))
-
-        # Manual transmission
+            results.append(_yes_no("firearms", self.firearms, officer.firearms_qualified))
         if bulletin.requires_manual_driving:
-            label, unknown, yes, no = self.driving
-            d = officer.manual_driving
-            if d is None:
-                results.append(RuleResult("driving", label, UNKNOWN, unknown))
-            else:
-                results.append(RuleResult("driving", label, PASS if d else FAIL, yes if d else no))
+            results.append(_yes_no("driving", self.driving, officer.manual_driving))
 
         # Age on the deployment start
         if bulletin.min_age or bulletin.max_age:
@@ -325,6 +313,14 @@ class Rules:
         # Not committed elsewhere over the tour
         results.append(self.availability(officer, commitments=commitments))
         return Eligibility(results)
+
+
+def _yes_no(rule: str, texts: tuple[str, str, str, str], value: bool | None) -> RuleResult:
+    """A requirement the officer meets when `value` is true; `texts`: (label, not recorded, yes, no)."""
+    label, unknown, yes, no = texts
+    if value is None:
+        return RuleResult(rule, label, UNKNOWN, unknown)
+    return RuleResult(rule, label, PASS if value else FAIL, yes if value else no)
 
 
 def availability(officer: Officer, bulletin: Bulletin, *, today: date | None = None, commitments=None) -> RuleResult:

@@ -2,13 +2,13 @@
 importing them. A higher app registers a provider in its AppConfig.ready():
 
     from roster.home_hooks import register_home_panel
-    register_home_panel("welfare", welfare.selectors.home_panel)
+    register_home_panel("welfare", welfare.panels.home_panel)
 
 A provider is called as provider(user, today=date) and returns None (nothing to show this user) or a
 dict {"template": "welfare/_home_panel.html", "context": {...}, "attention": int}: the home page includes
 the template with the context's keys, in registration order; "attention" counts the items that need
-the user's action (added to the page's "needs your attention" total). A provider runs a constant
-number of queries, whatever the number of rows.
+the user's action (`attention`: on IPO staff's home, the worklist "Needs your attention" then does not
+say that nothing is waiting). A provider runs a constant number of queries, whatever the number of rows.
 """
 
 _PROVIDERS: dict[str, object] = {}
@@ -18,13 +18,18 @@ def register_home_panel(name: str, provider) -> None:
     _PROVIDERS[name] = provider
 
 
+def _panels(providers: dict, user, today) -> list[dict]:
+    """The panels the providers have for `user`, in registration order (None: no panel)."""
+    return [panel for provider in providers.values() if (panel := provider(user, today=today))]
+
+
 def home_panels(user, *, today) -> list[dict]:
-    panels = []
-    for provider in _PROVIDERS.values():
-        panel = provider(user, today=today)
-        if panel:
-            panels.append(panel)
-    return panels
+    return _panels(_PROVIDERS, user, today)
+
+
+def attention(panels) -> int:
+    """The items of the home panels that need the user's action (their "attention")."""
+    return sum(panel.get("attention", 0) for panel in panels)
 
 
 # --- the dashboard: the same kind of panels, for the roster dashboard (IPO staff and coordinators) ------
@@ -40,13 +45,7 @@ def register_dashboard_panel(name: str, provider) -> None:
 
 
 def dashboard_panels(user, *, today) -> list[dict]:
-    panels = []
-    for provider in _DASHBOARD_PROVIDERS.values():
-        panel = provider(user, today=today)
-        if panel:
-            panels.append(panel)
-    return panels
-
+    return _panels(_DASHBOARD_PROVIDERS, user, today)
 
 
 def render_panels(request, panels) -> list[str]:

@@ -154,27 +154,39 @@ class ApplicationDocument(models.Model):
         return self.original_name
 
 
-class ApplicationEvent(ChoiceLabels, models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(_("from"), max_length=20, choices=S.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=S.choices)
+class StatusEvent(ChoiceLabels, models.Model):
+    """One row per change of an object's state, written by the service that applies its transition
+    table: from, to, who, why, when. A subclass adds the object's foreign key and gives the two
+    states their choices (an application's here, a cost claim's in ledger.models)."""
+
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
-    # Internal (IPO staff only) unless shared with the officer and their agency's coordinators:
-    # the rule is roster.permissions.can_read_event_note, applied by roster.selectors.
-    note_shared = models.BooleanField(_("note shared with the officer"), default=False)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["created_at", "id"]
-        verbose_name = _("application event")
-        verbose_name_plural = _("application events")
 
     def __str__(self):
         return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class ApplicationEvent(StatusEvent):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("from"), max_length=20, choices=S.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=S.choices)
+    # Internal (IPO staff only) unless shared with the officer and their agency's coordinators:
+    # the rule is roster.permissions.can_read_event_note, applied by roster.selectors.
+    note_shared = models.BooleanField(_("note shared with the officer"), default=False)
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
 
 
 class Deployment(ChoiceLabels, models.Model):

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.permissions import is_ipo_staff
 from agencies.selectors import scope_to_user
-from missions.selectors import FILLED_STATES
+from config.pagination import set_row_urls
+from missions.selectors import FILLED_STATES, POSITION_FILLING_STATES
 
 from .models import OPEN_STATES, Application, ApplicationDocument, ApplicationStatus, Deployment
 from .permissions import can_read_cancellation_reason, can_read_repatriation_reason
@@ -256,8 +257,9 @@ def _labels(model, field: str) -> dict:
 
 
 def _url_format(name: str, *kwargs: str) -> str:
-    """A URL pattern reversed once, as a str.format template ("/applications/{pk}/"): a list of
-    many rows formats it for each row instead of resolving the URL each time."""
+    """A URL pattern reversed once, as a str.format template ("/applications/{pk}/documents/{doc_pk}/"):
+    a list of many rows formats it for each row instead of resolving the URL each time. For a URL of
+    the row's pk alone, config.pagination.set_row_urls."""
     from django.urls import reverse
 
     sentinels = {kwarg: str(987654301 + i) for i, kwarg in enumerate(kwargs)}
@@ -271,10 +273,15 @@ def _status_tab(key: str, label, count: int, current: str) -> dict:
     return {"key": key, "label": label, "count": count, "current": key == current}
 
 
+def is_pipeline_view(status: str) -> bool:
+    """Whether `status` names one of the pipeline's views: a state, PIPELINE_OPEN or PIPELINE_ALL."""
+    return status in (PIPELINE_OPEN, PIPELINE_ALL) or status in ApplicationStatus.values
+
+
 def _pipeline_view(status: str, counts: dict[str, int]) -> str:
     """The view asked for if it is one, else the default: the applicants in the running, or
     everyone when nobody is left in the running (a settled bulletin)."""
-    if status in (PIPELINE_OPEN, PIPELINE_ALL) or status in ApplicationStatus.values:
+    if is_pipeline_view(status):
         return status
     in_running = sum(n for s, n in counts.items() if s not in PIPELINE_SETTLED)
     return PIPELINE_OPEN if in_running or not counts else PIPELINE_ALL
@@ -298,7 +305,7 @@ def bulletin_pipeline(user, bulletin, *, status: str = "", page=None, checked=fr
     counts = status_counts(scope)
     total = sum(counts.values())
     # the positions filled, out of the same counts (IPO staff see every application of the bulletin)
-    filled = counts.get(ApplicationStatus.SELECTED, 0) + counts.get(ApplicationStatus.DEPLOYED, 0)
+    filled = sum(counts.get(s, 0) for s in POSITION_FILLING_STATES)
     open_positions = max(0, bulletin.positions - filled)
     view = _pipeline_view(status, counts)
     if view == PIPELINE_OPEN:
@@ -326,7 +333,6 @@ def bulletin_pipeline(user, bulletin, *, status: str = "", page=None, checked=fr
 
     ranks, genders = _labels(Officer, "rank"), _labels(Officer, "gender")
     tick = gettext("Tick %(name)s")
-    detail_url = _url_format("roster:application-detail", "pk")
     document_url = _url_format("roster:application-document", "pk", "doc_pk")
     agency_names: dict = {}
     move_rows = dict.fromkeys(PIPELINE_ACTIONS, 0)
@@ -355,10 +361,10 @@ def bulletin_pipeline(user, bulletin, *, status: str = "", page=None, checked=fr
         application.actionable = bool(application.pipeline_moves)
         application.checked = str(application.pk) in checked
         application.tick_label = tick % {"name": officer.full_name}
-        application.url = detail_url.format(pk=application.pk)
         application.document_links = documents[application.pk]
         for key in application.pipeline_moves:
             move_rows[key] += 1
+    set_row_urls(applications, url="roster:application-detail")
 
     labels = _labels(Application, "status")
     by_status: dict[str, list] = {}
@@ -408,32 +414,28 @@ def agency_applications_page(user, *, status: str = "", bulletin_id=None, page=N
     counts per state come from one grouped query, which also gives the paginator its total."""
     from agencies.selectors import officer_visible_to
 
-    scope = application_visible_to(user)
     # The agency's officers, read first (a small query on the officers' agency index) and given as a
     # list: PostgreSQL then reads their applications through the officer index, where the join to the
     # officers made it scan every application of every agency (it misjudges the join's size).
-    scope = scope.filter(officer_id__in=list(officer_visible_to(user).order_by().values_list("pk", flat=True)))
-    if bulletin_id:
-        scope = scope.filter(bulletin_id=bulletin_id)
+    officer_ids = list(officer_visible_to(user).order_by().values_list("pk", flat=True))
+    scope = agency_applications(user, bulletin_id=bulletin_id).filter(officer_id__in=officer_ids)
     counts = status_counts(scope)
     total = sum(counts.values())
     if status not in ApplicationStatus.values:
         status = ""
-    rows = scope.filter(status=status) if status else scope
     rows = (
-        rows.select_related(None).select_related("officer", "bulletin", "bulletin__mission")
+        (scope.filter(status=status) if status else scope)
+        .select_related(None).select_related("officer", "bulletin", "bulletin__mission")
         .only(*AGENCY_APPLICATION_FIELDS)  # narrow rows: the sort carries less (no bulletin descriptions)
-        .order_by("-bulletin__closes_at", "bulletin__reference", "officer__last_name", "officer__first_name", "id")
     )
     page_obj = CountedPaginator(rows, AGENCY_APPLICATIONS_PER_PAGE,
                                 count=counts.get(status, 0) if status else total).get_page(page)
     applications = list(page_obj.object_list)
     page_obj.object_list = applications
     labels = _labels(Application, "status")
-    detail_url = _url_format("roster:application-detail", "pk")
     for application in applications:
         application.status_label = labels.get(application.status, application.status)
-        application.url = detail_url.format(pk=application.pk)
+    set_row_urls(applications, url="roster:application-detail")
     groups: list[dict] = []
     for application in applications:
         if not groups or groups[-1]["bulletin"].pk != application.bulletin_id:
@@ -586,6 +588,18 @@ def deployments_replaceable(user, mission_id) -> QuerySet[Deployment]:
     return deployments_current(deployment_visible_to(user)).filter(mission_id=mission_id).order_by(
         "planned_end_date", "id"
     )
+
+
+def deployment_missions_for(user, bulletin):
+    """The missions a deployment from `bulletin`'s application may go to: the bulletin's own, or
+    any mission not closed (the deployment pages and the API alike)."""
+    from django.db.models import Q
+
+    from missions.models import Mission
+    from missions.selectors import mission_visible_to
+
+    return (mission_visible_to(user).filter(Q(pk=bulletin.mission_id) | ~Q(status=Mission.Status.CLOSED))
+            .order_by("code"))
 
 
 def roster_for(user) -> QuerySet[Deployment]:

@@ -98,6 +98,30 @@ def test_the_bulletin_filters_show_an_invalid_value_in_words(clients, world):
     well_formed(response)
 
 
+@pytest.fixture
+def class_filter_fields():
+    """The bulletin filter's form fields built on the class's filters, as the API's schema does (drf-spectacular
+    reads a ChoiceFilter's field), whatever test ran before; forgotten afterwards."""
+    from missions.filters import BulletinFilter
+
+    for name in ("status", "mission"):
+        assert BulletinFilter.base_filters[name].field is not None
+    yield
+    for filter_ in BulletinFilter.base_filters.values():
+        filter_.__dict__.pop("_field", None)
+
+
+def test_the_bulletin_filters_are_built_for_each_user_after_the_classs_fields(clients, world, class_filter_fields):
+    url = reverse("missions:bulletin-list")
+    html = clients.coord_a.get(url).content.decode()
+    assert 'value="draft"' not in html and 'value="cancelled"' not in html and 'value="published"' in html
+    assert f'<option value="{world.mission.pk}">{world.mission}</option>' in html
+    response = clients.coord_a.get(url, {"mission": world.mission.pk, "status": "draft"})
+    assert "Select a valid choice" in response.content.decode()  # draft: not theirs to ask for
+    assert 'aria-describedby="id_mission_error"' not in response.content.decode()
+    assert 'value="draft"' in clients.ipo.get(url).content.decode()
+
+
 # --- officers -------------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -153,23 +177,36 @@ def test_an_officers_applications_walk_through_the_pager(clients, world):
     assert sum(pages, []) == list(mine.values_list("pk", flat=True))
 
 
-def test_an_applications_timeline_reads_as_the_shared_timeline(clients, world):
-    """The card's timeline is roster/partials/timeline.html inlined: the same words."""
+def test_each_applications_timeline_reads_as_the_shared_timeline(clients, world):
+    """Each card's timeline is roster/partials/timeline.html inlined: the same words and times, whatever
+    its events (none; a first one by no one; a move by someone with a shared note; an internal note)."""
     from roster.selectors import application_events_for
 
-    f.ApplicationEventFactory(application=world.app_x, actor=world.coord_a)
+    f.ApplicationEventFactory(application=world.app_x)
     f.ApplicationEventFactory(application=world.app_x, from_status="submitted", to_status="endorsed",
                               actor=world.coord_a, note="Cleared by the chief", note_shared=True)
-    html = clients.officer_x.get(reverse("roster:my-applications")).content.decode()
-    (inline,) = re.findall(r'<ol class="timeline".*?</ol>\s*<p class="small text-body-secondary">.*?</p>', html, re.S)
-    events = application_events_for(world.user_x).filter(application=world.app_x).order_by("created_at", "id")
-    shared = render_to_string("roster/partials/timeline.html", {"events": events})
+    f.ApplicationEventFactory(application=world.app_x, from_status="endorsed", to_status="shortlisted",
+                              actor=world.ipo, note="For IPO staff alone")
+    quiet = f.ApplicationFactory(bulletin=f.BulletinFactory(mission=world.mission), officer=world.officer_x)
+    quiet.events.all().delete()
+    response = clients.officer_x.get(reverse("roster:my-applications"))
+    html = response.content.decode()
+    inline = re.findall(r'<ol class="timeline".*?</ol>\s*<p class="small text-body-secondary">.*?</p>', html, re.S)
+    cards = response.context["applications"]
+    assert [a.pk for a in cards] == [quiet.pk, world.app_x.pk] and len(inline) == 2
 
     def words(fragment):
         return " ".join(re.sub(r"<[^>]+>", " ", fragment).split())
 
-    assert words(inline) == words(shared) and "Cleared by the chief" in words(inline)
-    assert re.findall(r'datetime="[^"]+"', inline) == re.findall(r'datetime="[^"]+"', shared)
+    for card, fragment in zip(cards, inline, strict=True):
+        events = application_events_for(world.user_x).filter(application=card).order_by("created_at", "id")
+        shared = render_to_string("roster/partials/timeline.html", {"events": events})
+        assert words(fragment) == words(shared)
+        assert re.findall(r'datetime="[^"]+"', fragment) == re.findall(r'datetime="[^"]+"', shared)
+    assert "No events yet." in words(inline[0])
+    by_coordinator = f"by {world.coord_a.get_full_name() or world.coord_a.email}"
+    assert "Cleared by the chief" in words(inline[1]) and by_coordinator in words(inline[1])
+    assert "Submitted → Endorsed" in words(inline[1]) and "For IPO staff alone" not in html
 
 
 # --- every list: valid HTML, a labelled pager, on its first and its next page ---------------------------------

@@ -50,6 +50,37 @@ def test_the_menu_follows_the_language(client):
     assert ">Avis de poste<" in nav(french) and ">Accueil<" in nav(french) and "Avis de confidentialité" in french
 
 
+def user_menu(html: str) -> str:
+    return html[html.index('<ul class="dropdown-menu'):html.index("</ul>", html.index('<ul class="dropdown-menu'))]
+
+
+def test_each_person_gets_their_own_user_menu(client, world):
+    """Two coordinators: same role, other agencies. Each menu has its own address and its own
+    agency's history, never the one rendered first."""
+    client.force_login(world.coord_a)
+    first = user_menu(client.get(reverse("home")).content.decode())
+    client.force_login(world.coord_b)
+    second = user_menu(client.get(reverse("home")).content.decode())
+    history_a = reverse("roster:agency-history", args=[world.agency_a.pk])
+    history_b = reverse("roster:agency-history", args=[world.coord_b.agency_id])
+    assert world.coord_a.email in first and history_a in first and history_b not in first
+    assert world.coord_b.email in second and history_b in second
+    assert world.coord_a.email not in second and history_a not in second
+
+
+def test_a_fragment_sees_its_key_and_nothing_else_of_the_page():
+    """What a memoised fragment shows can only vary with its key: the page's user is out of its reach."""
+    request = RequestFactory().get("/")
+    request.user = UserFactory(role="ipo_staff", email="staff@example.test")
+    page = engines["django"].from_string(
+        '{% load ui %}{% memo_include "partials/nav_items.html" role="officer" url_name="home" %}'
+        '|{% memo_include "partials/user_menu.html" role="officer" %}'
+    )
+    nav_html, menu_html = page.render({"user": request.user}, request).split("|")
+    assert reverse("roster:my-applications") in nav_html and reverse("notifications:outbox") not in nav_html
+    assert "staff@example.test" not in menu_html and reverse("accounts:audit") not in menu_html
+
+
 def test_a_fragment_is_rendered_once_then_reused():
     request = RequestFactory().get("/")
     request.user = UserFactory(role="officer")
@@ -63,7 +94,7 @@ def test_the_memo_keeps_only_the_newest_fragments(monkeypatch):
     monkeypatch.setattr(ui, "MEMO_SIZE", 2)
     request = RequestFactory().get("/")
     request.user = UserFactory(role="officer")
-    page = engines["django"].from_string('{% load ui %}{% memo_include "partials/footer.html" n %}')
+    page = engines["django"].from_string('{% load ui %}{% memo_include "partials/footer.html" n=n %}')
     for n in range(5):
         page.render({"n": n}, request)
     assert len(ui._memo) == 2

@@ -107,6 +107,7 @@ MALFORMED = [
     _b64(["2026-01-01T00:00:00+00:00", "x"]), _b64(["not a date", 1]), _b64(["2026-01-01T00:00:00", 1]),
     _b64([{"a": 1}, 1]), _b64([True, 1]), _b64([["2026"], 1]), base64.urlsafe_b64encode(b"\xff\xfe").decode(),
     _b64(["2026-01-01T00:00:00+00:00", 10**30]),  # beyond the id's column
+    _b64(["0001-01-01T00:00:00+14:00", 1]), _b64(["9999-12-31T23:59:59-14:00", 1]),  # beyond what UTC can write
 ]
 
 
@@ -120,12 +121,21 @@ def test_a_malformed_cursor_starts_from_the_top(db, cursor):
         assert not page.has_previous and page.has_next
 
 
+def test_a_cursor_with_a_nul_in_a_text_key_is_malformed(db):
+    """PostgreSQL refuses a NUL in a text value: such a cursor would fail the query, not start from the top."""
+    keys = [("to", False), ("id", False)]
+    assert decode_cursor(_b64(["a\u0000b", 1]), OutgoingMail, keys) is None
+    assert decode_cursor(_b64(["ab", 1]), OutgoingMail, keys) == ["ab", 1]
+
+
 @pytest.mark.parametrize("persona,url", [
     ("ipo", "notifications:outbox"), ("officer_x", "notifications:my-messages"), ("ipo", "missions:bulletin-list"),
     ("coord_a", "agencies:officer-list"), ("officer_x", "roster:my-applications"), ("ipo", "accounts:audit"),
 ])
 @pytest.mark.parametrize("cursor", ["x", _b64(["2026-01-01T00:00:00", 1]), "a" * 5000, _b64([1, "two", 3]),
-                                    _b64(["2026-01-01T00:00:00+00:00", 10**30]), _b64(["Z" * 500, "A", 10**30])])
+                                    _b64(["2026-01-01T00:00:00+00:00", 10**30]), _b64(["Z" * 500, "A", 10**30]),
+                                    _b64(["a\x00", "b", 1]),  # PostgreSQL text holds no NUL
+                                    _b64(["0001-01-01T00:00:00+14:00", 1])])  # UTC cannot write it
 def test_the_lists_answer_a_malformed_cursor_with_their_first_page(clients, persona, url, cursor):
     client = getattr(clients, persona)
     first = client.get(reverse(url))
@@ -171,12 +181,13 @@ def test_capped_counts_count_each_value_up_to_one_more_than_the_cap(db, django_a
     assert capped_counts(OutgoingMail.objects.none(), field_name="status", values=["sent"], cap=3) == {"sent": 0}
 
 
-def test_the_outbox_tabs_say_more_than_the_cap_beyond_it(clients, settings, monkeypatch):
+def test_the_outbox_tabs_say_more_than_the_cap_beyond_it(clients, settings, monkeypatch, django_assert_num_queries):
     from notifications import views
 
     monkeypatch.setattr(views, "OUTBOX_COUNT_CAP", 4)
     mails(14)  # sent 5, failed 5, queued 4
-    response = clients.ipo.get(reverse("notifications:outbox"))
+    with django_assert_num_queries(4):  # session, user, the capped counts, the page: as under the cap
+        response = clients.ipo.get(reverse("notifications:outbox"))
     tabs = {value: (n, shown) for value, _label, n, shown in response.context["tabs"]}
     assert tabs == {"": (None, "12+"), "queued": (4, "4"), "sending": (0, "0"), "sent": (None, "4+"),
                     "failed": (None, "4+")}

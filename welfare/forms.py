@@ -114,8 +114,9 @@ class QuestionnaireForm(forms.Form):
             label=_("IPO staff may read my comments, without my name"), required=False,
             help_text=_("Your agency never reads them. Without this, only you can read your comments."))
 
-    def skill_fields(self):
-        return [self[name] for name in SKILLS]
-
-    def other_choice_fields(self):
-        return [self[name] for name in ("responsibilities", "support", "go_again", "recommend")]
+    def choice_groups(self):
+        """The questions with choices, each group under its heading: (heading, bound fields)."""
+        return [
+            (_("Skills you developed during the tour"), [self[name] for name in SKILLS]),
+            (_("Your tour"), [self[name] for name in ("responsibilities", "support", "go_again", "recommend")]),
+        ]

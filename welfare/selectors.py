@@ -24,8 +24,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subqu
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from agencies.models import Role
-from agencies.permissions import is_ipo_staff
+from agencies.permissions import is_coordinator, is_ipo_staff, is_officer
 from agencies.selectors import scope_to_user
 from missions.models import Mission
 from roster.models import Deployment
@@ -66,9 +65,14 @@ def return_plan_lookback_days() -> int:
     return int(settings.ROSTER.get("WELFARE_RETURN_PLAN_LOOKBACK_DAYS", 183))
 
 
+# The questionnaire promises the officers that their answers are only shown with at least four others'.
+MIN_ANSWERS_FLOOR = 5
+
+
 def min_answers() -> int:
-    """A figure of the impact report is shown only when at least this many answers back it."""
-    return int(settings.ROSTER.get("IMPACT_MIN_ANSWERS", 5))
+    """A figure of the impact report is shown only when at least this many answers back it: the setting,
+    never fewer than MIN_ANSWERS_FLOOR."""
+    return max(MIN_ANSWERS_FLOOR, int(settings.ROSTER.get("IMPACT_MIN_ANSWERS", MIN_ANSWERS_FLOOR)))
 
 
 # --- visibility ----------------------------------------------------------------------------------
@@ -79,28 +83,23 @@ def checkin_visible_to(user) -> QuerySet[CheckIn]:
 
 
 def return_plan_visible_to(user) -> QuerySet[ReturnPlan]:
+    """scope_to_user's rule without the coordinators (the steps are health follow-ups)."""
     qs = ReturnPlan.objects.select_related("officer", "officer__agency", "deployment", "deployment__mission")
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if is_coordinator(user):
         return qs.none()
-    if user.role == Role.IPO_STAFF:
-        return qs
-    if user.role == Role.OFFICER:
-        return qs.filter(officer__user_id=user.pk)
-    return qs.none()
+    return scope_to_user(qs, user, officer_path="officer")
 
 
 def questionnaire_visible_to(user) -> QuerySet[ReturnQuestionnaire]:
     """One officer's answers, as answered: that officer only."""
     qs = ReturnQuestionnaire.objects.select_related("deployment", "deployment__mission")
-    if getattr(user, "is_authenticated", False) and user.is_active and user.role == Role.OFFICER:
-        return qs.filter(officer__user_id=user.pk)
-    return qs.none()
+    return scope_to_user(qs, user, officer_path="officer") if is_officer(user) else qs.none()
 
 
 def answers_in_scope(user) -> QuerySet[ReturnQuestionnaire]:
     """The answers `user` may see in aggregate: IPO staff all, a coordinator their agency's
     officers'; an officer none (their own answers are theirs to read, not a report)."""
-    if getattr(user, "is_authenticated", False) and user.role == Role.OFFICER:
+    if is_officer(user):
         return ReturnQuestionnaire.objects.none()
     return scope_to_user(ReturnQuestionnaire.objects.all(), user, officer_path="officer")
 

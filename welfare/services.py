@@ -17,8 +17,9 @@ Return
   for every tour that ended (completed or repatriated) in the last
   ROSTER["WELFARE_RETURN_PLAN_LOOKBACK_DAYS"] days and has none; the officer is invited to answer the
   return questionnaire. Idempotent and safe to run concurrently (unique keys, conflicts ignored, the
-  invitation claimed by a conditional update); run by beat and when the welfare pages load, since
-  roster (below welfare) never calls welfare.
+  invitation claimed by a conditional update). Roster's end of a tour starts its plan at once
+  (`return_plan_start_for`, a roster.tour_hooks listener, in the same transaction); beat and the
+  welfare pages start any other (a tour ended in the admin or before welfare existed).
 - `return_step_record`: IPO staff record that a step was done, by whom and on which day.
 - `questionnaire_submit`: the officer's answers, once per ended tour.
 """
@@ -34,11 +35,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Role, User
 from agencies.permissions import is_ipo_staff
 from agencies.selectors import officer_for_user
 from missions.models import Mission
-from notifications.services import Recipient, mail_queue, recipient_for_user
+from notifications.models import OutgoingMail
+from notifications.services import Recipient, coordinator_recipients, mail_queue, officer_recipients
 from roster.models import Deployment
 from roster.services import add_months
 
@@ -64,21 +65,6 @@ FOLLOW_UP_MAX = 2000
 
 
 # --- recipients ----------------------------------------------------------------------------------------
-
-def officer_recipients(officer) -> list[Recipient]:
-    """The officer: their login when active, else the address on their profile."""
-    user = officer.user if officer.user_id else None
-    if user is not None and user.is_active:
-        return [recipient_for_user(user)]
-    if officer.email:
-        return [Recipient(email=officer.email, language=officer.agency.language, name=officer.full_name)]
-    return []
-
-
-def coordinator_recipients(agency_id) -> list[Recipient]:
-    coordinators = User.objects.filter(role=Role.COORDINATOR, agency_id=agency_id, is_active=True).order_by("pk")
-    return [recipient_for_user(u) for u in coordinators]
-
 
 def duty_recipients() -> list[Recipient]:
     address = selectors.duty_email()
@@ -258,6 +244,20 @@ def return_plans_start(*, today: date | None = None, invite: bool = True) -> lis
                                   actual_end_date__isnull=False, return_plan__isnull=True)
         .select_related("officer", "officer__user", "officer__agency", "mission").order_by("pk")
     )
+    return _plans_start(missing, invite=invite)
+
+
+def return_plan_start_for(deployment: Deployment) -> None:
+    """The tour has just ended (roster.tour_hooks, in the transaction that records it): its plan starts
+    and the officer is invited to the questionnaire at once, not at beat's next run. A tour recorded
+    as ended longer ago than the lookback (history entered late) gets none, as with beat."""
+    since = timezone.localdate() - timedelta(days=selectors.return_plan_lookback_days())
+    if deployment.status in selectors.ENDED and deployment.actual_end_date and deployment.actual_end_date >= since:
+        _plans_start([deployment], invite=True)
+
+
+def _plans_start(missing: list[Deployment], *, invite: bool) -> list[ReturnPlan]:
+    """A plan for each of these ended tours that has none, and the invitation to the questionnaire."""
     if not missing:
         return []
     with transaction.atomic():
@@ -344,10 +344,15 @@ def questionnaire_submit(*, user, deployment: Deployment, answers: dict) -> Retu
 
 def officer_welfare_erase(*, officer_id: int) -> dict:
     """Erase the free text the welfare app holds about an officer past the retention period: check-in
-    notes and contacts, follow-up notes, questionnaire comments. Kept: dates, statuses, steps and the
-    scaled answers (the impact report counts them). For privacy.services.officer_anonymise to call, in its
-    transaction (privacy sits beside welfare and cannot import it: the lead wires a hook)."""
-    checkins = CheckIn.objects.filter(officer_id=officer_id).update(note="", contact="", follow_up_note="")
+    notes and contacts, follow-up notes, questionnaire comments, and the urgent check-in emails to the duty
+    desk and the coordinators (they hold the officer's name, and the note; privacy erases the messages to
+    the officer). Kept: dates, statuses, steps and the scaled answers (the impact report counts them).
+    Called by privacy.services.officer_anonymise, in its transaction (privacy.hooks)."""
+    checkins = CheckIn.objects.filter(officer_id=officer_id)
+    topics = [f"checkin:{pk}" for pk in checkins.filter(status=CheckInStatus.URGENT).values_list("pk", flat=True)]
+    messages = OutgoingMail.objects.filter(topic__in=topics).update(subject="", body_text="", body_html="",
+                                                                    last_error="") if topics else 0
+    erased = checkins.update(note="", contact="", follow_up_note="")
     comments = ReturnQuestionnaire.objects.filter(officer_id=officer_id).update(comments="",
                                                                                 comments_shareable=False)
-    return {"checkins": checkins, "questionnaires": comments}
+    return {"checkins": erased, "questionnaires": comments, "messages": messages}

@@ -249,15 +249,22 @@ def mission_edit(request, pk):
 # --- return plans ----------------------------------------------------------------------------------------------
 
 def _step_rows(steps, today) -> list[dict]:
+    """One dict per step, its words made once per page: `badge` and `state` (done, overdue, to do) and
+    `line` ("Debriefing: due 2026-05-01") for the compact lists (welfare/_steps.html)."""
     kinds = dict(ReturnStep.Kind.choices)
-    due_label = _("due %(date)s")
-    return [
-        {"id": s.pk, "kind": str(kinds.get(s.kind, s.kind)), "due": short_date(s.due_on),
-         "due_text": due_label % {"date": short_date(s.due_on)},
-         "done": short_date(s.done_on) if s.done_on else "", "done_by": s.done_by,
-         "overdue": s.is_overdue(today)}
-        for s in steps
-    ]
+    done_line, due_line = _("%(step)s: %(date)s"), _("%(step)s: due %(date)s")
+    states = {"done": ("text-bg-success", _("Done")), "overdue": ("text-bg-danger", _("Overdue")),
+              "todo": ("text-bg-secondary", _("To do"))}
+    rows = []
+    for s in steps:
+        kind, due, done, overdue = str(kinds.get(s.kind, s.kind)), short_date(s.due_on), "", s.is_overdue(today)
+        if s.done_on:
+            done = short_date(s.done_on)
+        badge, state = states["done" if done else "overdue" if overdue else "todo"]
+        rows.append({"id": s.pk, "kind": kind, "due": due, "done": done, "done_by": s.done_by, "overdue": overdue,
+                     "badge": badge, "state": state,
+                     "line": (done_line if done else due_line) % {"step": kind, "date": done or due}})
+    return rows
 
 
 @role_required("ipo_staff")
@@ -405,6 +412,43 @@ def short_labels() -> dict:
     }
 
 
+def _impact_sections(total, short) -> list[dict]:
+    """The report's four sections, each a chart and the table that carries its words and figures."""
+    return [
+        {"id": "skills", "heading": _("Skills developed"), "max": 5,
+         "chart": _("Skills developed during the tour: average on a scale of 1 (not at all) to 5 (greatly)"),
+         "bars": [{"label": short[s["key"]], "value": s["mean"],
+                   "text": _("%(mean)s / 5 · %(high)s considerably or greatly")
+                   % {"mean": _number(s["mean"]), "high": _pct(s["high"])}} for s in total.skills],
+         "caption": _("Skills developed during the tour"),
+         "columns": [_("Skill"), _("Average (1 to 5)"), _("Considerably or greatly")],
+         "rows": [(s["label"], _number(s["mean"]), _pct(s["high"])) for s in total.skills]},
+        {"id": "responsibilities", "heading": _("Responsibilities compared with at home"), "max": 100,
+         "chart": _("Responsibilities held in mission compared with at home: share of answers"),
+         "bars": [{"label": short[r["key"]], "value": r["share"], "text": _pct(r["share"])}
+                  for r in total.responsibilities],
+         "caption": _("Responsibilities held in mission compared with at home"),
+         "columns": [_("Answer"), _("Share of answers")],
+         "rows": [(r["label"], _pct(r["share"])) for r in total.responsibilities]},
+        {"id": "support", "heading": _("Welfare support received"), "max": 100,
+         "intro": _("Average: %(mean)s out of 5.") % {"mean": _number(total.support_mean)},
+         "chart": _("Welfare support received: share of answers"),
+         "bars": [{"label": r["label"], "value": r["share"], "text": _pct(r["share"])} for r in total.support],
+         "caption": _("Welfare support received"),
+         "columns": [_("Answer"), _("Share of answers")],
+         "rows": [(r["label"], _pct(r["share"])) for r in total.support]},
+        {"id": "again", "heading": _("Would go again, would recommend"), "max": 100,
+         "chart": _("Officers who would go again and who would recommend a tour: share answering yes"),
+         "bars": [{"label": short[key], "value": shares[YesNo.YES], "text": _pct(shares[YesNo.YES])}
+                  for key, shares in (("go_again", total.go_again), ("recommend", total.recommend))],
+         "caption": _("Would go again and would recommend it: share of answers"),
+         "columns": [_("Question"), *(str(label) for label in YesNo.labels)],
+         "rows": [(label, *(_pct(shares[v]) for v in YesNo.values))
+                  for label, shares in ((_("Would go again"), total.go_again),
+                                        (_("Would recommend it"), total.recommend))]},
+    ]
+
+
 @role_required("ipo_staff", "coordinator")
 def impact(request):
     staff = is_ipo_staff(request.user)
@@ -415,43 +459,29 @@ def impact(request):
     report = impact_report(request.user, agency_id=agency_id)
     k = report["k"]
     hidden = ngettext("Not shown: fewer than %(k)s answer", "Not shown: fewer than %(k)s answers", k) % {"k": k}
+    withheld_year = _("Not shown, so that the smaller years cannot be worked out from the total")
     total = report["total"]
-    context = {"report": report, "total": total, "k": k, "hidden_text": hidden, "staff": staff,
-               "agency": agency if staff else request.user.agency,
+    if total.shown:
+        n_text = ngettext("%(n)s answer.", "%(n)s answers.", total.n) % {"n": total.n}
+        suppressed = ""
+    elif total.withheld:
+        n_text = ""
+        suppressed = _("Not shown, so that agencies with fewer answers cannot be worked out from the program's "
+                       "total.")
+    else:
+        n_text = _("Fewer than %(k)s answers.") % {"k": k}
+        suppressed = ngettext("Not shown: fewer than %(k)s answer.", "Not shown: fewer than %(k)s answers.",
+                              k) % {"k": k}
+    context = {"report": report, "total": total, "k": k, "n_text": n_text, "suppressed_text": suppressed,
+               "staff": staff, "agency": agency if staff else request.user.agency,
                "agencies": Agency.objects.filter(is_partner=True).order_by("name_en") if staff else []}
     if total.shown:
-        short = short_labels()
-        context["skill_bars"] = [
-            {"label": short[s["key"]], "value": s["mean"],
-             "text": _("%(mean)s / 5 · %(high)s considerably or greatly")
-             % {"mean": _number(s["mean"]), "high": _pct(s["high"])}}
-            for s in total.skills
-        ]
-        context["responsibility_bars"] = [
-            {"label": short[r["key"]], "value": r["share"], "text": _pct(r["share"])} for r in total.responsibilities
-        ]
-        context["responsibility_rows"] = [{"label": r["label"], "share": _pct(r["share"])}
-                                          for r in total.responsibilities]
-        context["support_bars"] = [
-            {"label": r["label"], "value": r["share"], "text": _pct(r["share"])} for r in total.support
-        ]
-        context["support_rows"] = [{"label": r["label"], "share": _pct(r["share"])} for r in total.support]
-        context["again_bars"] = [
-            {"label": short["go_again"], "value": total.go_again[YesNo.YES], "text": _pct(total.go_again[YesNo.YES])},
-            {"label": short["recommend"], "value": total.recommend[YesNo.YES],
-             "text": _pct(total.recommend[YesNo.YES])},
-        ]
-        context["again_rows"] = [
-            {"label": _("Would go again"), **{v: _pct(total.go_again[v]) for v in YesNo.values}},
-            {"label": _("Would recommend it"), **{v: _pct(total.recommend[v]) for v in YesNo.values}},
-        ]
-        context["skills_text"] = [
-            {"label": s["label"], "mean": _number(s["mean"]), "high": _pct(s["high"])} for s in total.skills
-        ]
-        context["support_mean"] = _number(total.support_mean)
+        context["sections"] = _impact_sections(total, short_labels())
     few = _("fewer than %(k)s") % {"k": k}
     context["year_rows"] = [
-        {"label": fiscal_year_label(f.year), "shown": f.shown, "n": f.n if f.n >= k else few,
+        {"label": fiscal_year_label(f.year), "shown": f.shown,
+         "n": f.n if f.shown else ("—" if f.withheld else few),
+         "hidden": "" if f.shown else (withheld_year if f.withheld else hidden),
          "skills": _number(f.skills_mean) if f.shown else "", "more": _pct(f.more_share) if f.shown else "",
          "support": _number(f.support_mean) if f.shown else "",
          "again": _pct(f.go_again.get(YesNo.YES)) if f.shown else "",
@@ -460,11 +490,9 @@ def impact(request):
     ]
     context["year_bars"] = [
         {"label": row["label"], "value": f.go_again.get(YesNo.YES, 0) if f.shown else 0,
-         "text": row["again"] if f.shown else hidden}
+         "text": row["again"] if f.shown else row["hidden"]}
         for row, f in zip(context["year_rows"], report["years"], strict=True)
     ]
-    context["n_text"] = (ngettext("%(n)s answer", "%(n)s answers", total.n) % {"n": total.n}) if total.shown \
-        else (_("Fewer than %(k)s answers") % {"k": k})
     return render(request, "welfare/impact.html", context)
 
 

@@ -13,14 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, PartnerRequest, Role, User
 from agencies.permissions import is_ipo_staff
 from audit.services import audit_security
-from notifications.services import Recipient, mail_queue, recipient_for_user
+from notifications.services import Recipient, mail_queue, recipient_for_user, staff_recipients
 
 R = PartnerRequest.Status
-
-
-def _staff_recipients() -> list[Recipient]:
-    staff = User.objects.filter(role=Role.IPO_STAFF, is_active=True).order_by("pk")
-    return [recipient_for_user(u) for u in staff]
 
 
 @transaction.atomic
@@ -38,7 +33,7 @@ def partner_request_submit(
     )
     request_obj.full_clean()
     request_obj.save()
-    mail_queue(recipients=_staff_recipients(), template="partner_request_received",
+    mail_queue(recipients=staff_recipients(), template="partner_request_received",
                context={"partner_request": request_obj}, topic=f"partner-request:{request_obj.pk}")
     return request_obj
 
@@ -51,6 +46,14 @@ def _locked_pending(request_obj: PartnerRequest, actor) -> PartnerRequest:
         raise ValidationError(_("This request was already decided (%(status)s).")
                               % {"status": request_obj.get_status_display().lower()})
     return request_obj
+
+
+def _decide(partner_request: PartnerRequest, *, status: str, actor, **fields) -> None:
+    """Record the decision on the locked request (its status, who and when, and `fields`)."""
+    fields.update(status=status, decided_by=actor, decided_at=timezone.now())
+    for name, value in fields.items():
+        setattr(partner_request, name, value)
+    partner_request.save(update_fields=list(fields))
 
 
 @transaction.atomic
@@ -100,11 +103,7 @@ def partner_request_approve(
     except IntegrityError:  # the same short name or address taken at the same moment
         raise ValidationError(_("This short name or email address was just taken. Check them and try again.")) \
             from None
-    partner_request.status = R.APPROVED
-    partner_request.agency = agency
-    partner_request.decided_by = actor
-    partner_request.decided_at = timezone.now()
-    partner_request.save(update_fields=["status", "agency", "decided_by", "decided_at"])
+    _decide(partner_request, status=R.APPROVED, actor=actor, agency=agency)
     mail_queue(
         recipients=[recipient_for_user(user)],
         template="partner_welcome",
@@ -124,11 +123,7 @@ def partner_request_decline(*, partner_request: PartnerRequest, actor, reason: s
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Give the reason: it is sent to the contact.")]})
-    partner_request.status = R.DECLINED
-    partner_request.reason = reason
-    partner_request.decided_by = actor
-    partner_request.decided_at = timezone.now()
-    partner_request.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    _decide(partner_request, status=R.DECLINED, actor=actor, reason=reason)
     mail_queue(
         recipients=[Recipient(email=partner_request.contact_email, language=partner_request.language,
                               name=partner_request.contact_name)],

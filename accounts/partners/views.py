@@ -101,6 +101,16 @@ def _detail(request, partner_request, *, approve_form=None, decline_form=None, s
     return render(request, "partners/request_detail.html", context, status=status)
 
 
+def _refused(request, partner_request, form, exc: ValidationError):
+    """A decision the service refused: by field, next to the form's fields (None: show the form
+    again); a request decided meanwhile, or a refusal without a field, as a message on its page."""
+    if not partner_request.is_pending or not hasattr(exc, "error_dict"):
+        flash_errors(request, exc)
+        return redirect("partners:request-detail", pk=partner_request.pk)
+    add_service_errors(form, exc)
+    return None
+
+
 def _visible(request, pk) -> PartnerRequest:
     return get_visible_or_404(partner_request_visible_to(request.user).select_related("agency", "decided_by"), pk=pk)
 
@@ -122,10 +132,8 @@ def request_approve(request, pk):
             agency, user = services.partner_request_approve(partner_request=partner_request, actor=request.user,
                                                             request=request, **form.cleaned_data)
         except ValidationError as exc:
-            if not partner_request.is_pending or not hasattr(exc, "error_dict"):
-                flash_errors(request, exc)
-                return redirect("partners:request-detail", pk=partner_request.pk)
-            add_service_errors(form, exc)
+            if refused := _refused(request, partner_request, form, exc):
+                return refused
         else:
             messages.success(request, _("%(agency)s is a partner agency. %(email)s is invited to choose a password "
                                         "and sign in as its coordinator.") % {"agency": agency.name,
@@ -144,10 +152,8 @@ def request_decline(request, pk):
             services.partner_request_decline(partner_request=partner_request, actor=request.user,
                                              reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            if not partner_request.is_pending or not hasattr(exc, "error_dict"):
-                flash_errors(request, exc)
-                return redirect("partners:request-detail", pk=partner_request.pk)
-            add_service_errors(form, exc)
+            if refused := _refused(request, partner_request, form, exc):
+                return refused
         else:
             messages.success(request, _("The request is declined; the reason is sent to %(email)s.")
                              % {"email": partner_request.contact_email})

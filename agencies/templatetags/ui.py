@@ -16,16 +16,18 @@ _memo_lock = threading.Lock()
 
 
 @register.simple_tag(takes_context=True)
-def memo_include(context, template_name, *key):
-    """Include `template_name` rendered once per (template, language, *key) in this process, then
-    reused: for fragments on every page (the menus, the footer) that depend on nothing but `key`.
-    Such a fragment must hold no per-request value (no csrf_token, no query string); only what the
-    key names may vary. A page then spends no time on their dozens of URL reversals and translations."""
-    memo_key = (template_name, translation.get_language(), *key)
+def memo_include(context, template_name, **key):
+    """Include `template_name` rendered once per (template, language, key) in this process, then
+    reused: for fragments on every page (the menus, the footer). The fragment is rendered with the
+    values of `key` alone (`{% memo_include "partials/user_menu.html" role=user.role ... %}`), not
+    the page's context: it cannot show anything the key does not name (another user's links), nor
+    any per-request value (csrf_token, the query string). A page then spends no time on their
+    dozens of URL reversals and translations."""
+    memo_key = (template_name, translation.get_language(), *sorted(key.items()))
     html = _memo.get(memo_key)
     if html is None:
-        with context.push():
-            html = context.template.engine.get_template(template_name).render(context)
+        fragment = context.template.engine.get_template(template_name)
+        html = fragment.render(template.Context(key, autoescape=context.autoescape))
         with _memo_lock:
             _memo[memo_key] = html
             while len(_memo) > MEMO_SIZE:

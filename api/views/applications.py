@@ -2,7 +2,6 @@
 IPO staff shortlist, select and waitlist; everyone follows the timeline they may read. Each move is
 roster.services.application_transition, through the application pages' forms."""
 
-from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -12,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from agencies.access import require
+from agencies.access import pdf_download, require
 from agencies.selectors import officer_for_user
 from audit.services import audit_read
 from missions.selectors import bulletin_visible_to
@@ -223,15 +222,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
     def document(self, request, pk=None, doc_pk=None):
         application = visible_or_404(application_visible_to(request.user), pk)
         document = visible_or_404(ApplicationDocument.objects.filter(application=application), doc_pk)
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError:
-            raise exceptions.NotFound()
-        audit_read(actor=request.user, obj=document, event="read.document", officer_id=application.officer_id,
-                   officer_user_id=application.officer.user_id, request=request,
-                   detail={"application": application.pk, "file": document.original_name, "via": "api"})
-        response = FileResponse(handle, as_attachment=True, filename=document.original_name,
-                                content_type="application/pdf")
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "no-store, private"
-        return response
+        return pdf_download(document, record=lambda: audit_read(
+            actor=request.user, obj=document, event="read.document", officer_id=application.officer_id,
+            officer_user_id=application.officer.user_id, request=request,
+            detail={"application": application.pk, "file": document.original_name, "via": "api"}))

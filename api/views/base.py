@@ -69,6 +69,13 @@ class ApiMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Content-Language"] = translation.get_language()
+        # An answer to a signed-in caller may carry personal data: accounts.middleware.NoStoreMiddleware
+        # marks it no-store. It reads the session's user; a token's caller is named here, not left to
+        # DRF copying its user onto the request the middleware sees. The caller as DRF found it, if it
+        # did: reading `request.user` here would authenticate (and raise) after an earlier error.
+        user = vars(request).get("_user")
+        if user is not None and user.is_authenticated:
+            response.personal_data = True
         return response
 
     def get_ordering(self):

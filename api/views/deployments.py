@@ -4,7 +4,6 @@ pages' forms and roster.services; coordinators and officers read the ones they m
 
 import datetime as dt
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -17,7 +16,6 @@ from agencies.permissions import is_ipo_staff
 from agencies.validators import bounded_id
 from audit.services import audit_read
 from missions.models import Mission
-from missions.selectors import mission_visible_to
 from roster import services
 from roster.forms_deployments import (
     CancelForm,
@@ -28,7 +26,13 @@ from roster.forms_deployments import (
     StartForm,
 )
 from roster.models import Deployment
-from roster.selectors import application_visible_to, deployment_linked, deployment_visible_to, deployments_replaceable
+from roster.selectors import (
+    application_visible_to,
+    deployment_linked,
+    deployment_missions_for,
+    deployment_visible_to,
+    deployments_replaceable,
+)
 
 from ..filters import DeploymentFilter
 from ..forms import chosen, form_serializer, valid_form
@@ -88,8 +92,9 @@ class DeploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
         audit_rows(request, Deployment, rows)
         return response
 
-    def _detail(self, pk, code=status.HTTP_200_OK):
-        deployment = deployment_visible_to(self.request.user).get(pk=pk)
+    def _detail(self, pk, code=status.HTTP_200_OK, *, deployment=None):
+        """The deployment's detail: `deployment` as read, else read again (after a change) by `pk`."""
+        deployment = deployment or deployment_visible_to(self.request.user).get(pk=pk)
         context = {**self.get_serializer_context(), "linked": deployment_linked(self.request.user, deployment)}
         return Response(DeploymentDetailSerializer(deployment, context=context).data, status=code)
 
@@ -97,7 +102,7 @@ class DeploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
         deployment = self.get_object()
         audit_read(actor=request.user, obj=deployment, event="read.deployment", officer_id=deployment.officer_id,
                    officer_user_id=deployment.officer.user_id, request=request)
-        return self._detail(deployment.pk)
+        return self._detail(deployment.pk, deployment=deployment)
 
     @extend_schema(request=DeploymentCreateRequest, responses={201: DeploymentDetailSerializer}, description=_(
         "IPO staff turn a selected application into a deployment (the application becomes deployed). Overlapping "
@@ -109,8 +114,7 @@ class DeploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
         mission_id = bounded_id(request.data.get("mission")) or bulletin.mission_id
         form = valid_form(
             DeploymentCreateForm, request,
-            missions=mission_visible_to(request.user)
-            .filter(Q(pk=bulletin.mission_id) | ~Q(status=Mission.Status.CLOSED)).order_by("code"),
+            missions=deployment_missions_for(request.user, bulletin),
             replaceable=deployments_replaceable(request.user, mission_id),
         )
         cd = form.cleaned_data

@@ -118,16 +118,6 @@ class DashboardSerializer(serializers.Serializer):
     clearances = ExpiringClearanceSerializer(many=True, help_text=_("The first 50, soonest first."))
 
 
-def _share(share):
-    return None if share is None else {"in_mission": share.in_mission, "planned": share.planned,
-                                       "filled": share.filled}
-
-
-def _strength(s):
-    return {"authorised": s.authorised, "in_mission": s.in_mission, "planned": s.planned, "filled": s.filled,
-            "vacant": s.vacant, "over": s.over, "selected": s.selected}
-
-
 def _name(officer):
     return {"id": officer.pk, "first_name": officer.first_name, "last_name": officer.last_name}
 
@@ -145,10 +135,9 @@ class DashboardView(ApiMixin, APIView):
         data = {key: c[key] for key in DashboardSerializer._declared_fields if key in c and not isinstance(
             DashboardSerializer._declared_fields[key], serializers.BaseSerializer)}
         data.update({
-            "program": _strength(c["program"]),
-            "missions": [{"mission": row.mission, "strength": _strength(row.strength), "own": _share(row.own)}
-                         for row in c["missions"]],
-            "share": _share(c["share"]),
+            "program": c["program"],  # a Strength and AgencyShares: their serializers read their attributes
+            "missions": [{"mission": row.mission, "strength": row.strength, "own": row.own} for row in c["missions"]],
+            "share": c["share"],
             "ending_soon": [{"id": d.pk, "officer": _name(d.officer), "mission": d.mission.code, "role": d.role,
                              "planned_end_date": d.planned_end_date, "days_left": d.days_left}
                             for d in c["ending_soon"]],

@@ -9,13 +9,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from agencies.access import require
-from agencies.models import Role
-from agencies.permissions import is_ipo_staff
-from agencies.selectors import agency_visible_to, officer_for_user
+from agencies.permissions import is_ipo_staff, is_officer
+from agencies.selectors import officer_for_user
 from missions import services
 from missions.forms import BulletinCancelForm
 from missions.models import BulletinNotice
-from missions.selectors import bulletin_visible_to, mission_visible_to, missions_with_strength
+from missions.selectors import bulletin_visible_to, mission_visible_to, missions_with_strength, notice_visible_to
 
 from ..exceptions import Conflict
 from ..filters import BulletinFilter, NoticeFilter
@@ -63,7 +62,7 @@ class BulletinViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 
     def _detail(self, bulletin):
         context = self.get_serializer_context()
-        if request_role(self.request) == Role.OFFICER:
+        if is_officer(self.request.user):
             from roster import eligibility
 
             officer = officer_for_user(self.request.user)
@@ -120,10 +119,6 @@ class BulletinViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         return Response(NoticeSerializer(notice, context=self.get_serializer_context()).data)
 
 
-def request_role(request):
-    return getattr(request.user, "role", None) if request.user.is_authenticated else None
-
-
 @extend_schema_view(
     list=extend_schema(description=_(
         "The notices of bulletins to partner agencies, newest first: IPO staff see every agency's, a coordinator "
@@ -138,10 +133,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     ordering = ("-created_at", "-id")
 
     def get_queryset(self):
-        user = self.request.user
-        return BulletinNotice.objects.filter(
-            bulletin__in=bulletin_visible_to(user).values("pk"), agency__in=agency_visible_to(user).values("pk")
-        ).select_related("bulletin", "agency", "acknowledged_by")
+        return notice_visible_to(self.request.user)
 
     @extend_schema(request=None, responses=NoticeSerializer, description=_(
         "An agency coordinator acknowledges the bulletin of their agency's notice."))

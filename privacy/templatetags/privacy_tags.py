@@ -6,6 +6,8 @@ from datetime import date, datetime
 from django import template
 from django.conf import settings
 from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from ..permissions import can_download_archive
 
@@ -52,3 +54,26 @@ def iso_datetime(value) -> str:
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
     return formats.date_format(moment, "DATETIME_FORMAT")
+
+
+@register.filter
+def archive_cell(value) -> str:
+    """A cell of a section's table (privacy.hooks.ArchiveTable): a moment in Ottawa time and a date in
+    the active language's format, yes/no, a dash for nothing, a link to a file of the ZIP."""
+    from ..hooks import ArchiveLink
+
+    if isinstance(value, ArchiveLink):
+        if value.missing:
+            return format_html('{} <span class="muted">({})</span>', value.text,
+                               gettext("the file could not be found"))
+        return format_html('<a href="{}">{}</a>', value.path, value.text)
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value) if timezone.is_aware(value) else value,
+                                   "DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "DATE_FORMAT")
+    return str(value)

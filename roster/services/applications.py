@@ -9,10 +9,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Officer, Role, User
+from agencies.models import Officer
 from agencies.permissions import is_coordinator, is_ipo_staff, is_officer
 from missions.models import Bulletin
-from notifications.services import Recipient, mail_queue, recipient_for_user
+from missions.selectors import POSITION_FILLING_STATES
+from notifications.services import Recipient, coordinator_recipients, mail_queue, officer_recipients, staff_recipients
 
 from .. import eligibility
 from ..documents import pdf_problem
@@ -64,13 +65,14 @@ def validate_pdf(upload) -> None:
         raise ValidationError(problem)
 
 
-def document_errors(uploads, *, already: int = 0) -> list[str]:
-    """Why these uploads cannot be attached (too many, not a PDF, too large); empty if fine."""
+def document_errors(uploads, *, already: int = 0, limit: int | None = None, too_many=None) -> list[str]:
+    """Why these uploads cannot be attached (too many, not a PDF, too large); empty if fine.
+    `limit` and `too_many` (its message, with %(n)d) are an application's unless given (a claim's)."""
     uploads = [u for u in (uploads or []) if u]
-    limit = settings.ROSTER["DOCUMENTS_PER_APPLICATION"]
+    limit = settings.ROSTER["DOCUMENTS_PER_APPLICATION"] if limit is None else limit
     errors = []
     if already + len(uploads) > limit:
-        errors.append(str(_("At most %(n)d documents per application.") % {"n": limit}))
+        errors.append(str((too_many or _("At most %(n)d documents per application.")) % {"n": limit}))
     for u in uploads:
         try:
             validate_pdf(u)
@@ -79,13 +81,22 @@ def document_errors(uploads, *, already: int = 0) -> list[str]:
     return errors
 
 
-# Files written by the service running now; removed again if it fails, since its rows roll back.
+# Files written by the service running now, (storage, name); removed again if it fails, since its
+# rows roll back.
 _files_written: ContextVar[list | None] = ContextVar("files_written", default=None)
 
 
-def _removing_written_files_on_error(service):
-    """Wraps an atomic service (outside its transaction): a document file it wrote is deleted
-    when the service raises, so a rolled-back application leaves no orphan file on disk."""
+def remember_written_file(file) -> None:
+    """A service wrapped in `removing_written_files_on_error` has just written `file` (a FieldFile)."""
+    written = _files_written.get()
+    if written is not None:
+        written.append((file.storage, file.name))
+
+
+def removing_written_files_on_error(service):
+    """Wraps an atomic service (outside its transaction): a document file it wrote (and told
+    `remember_written_file`) is deleted when the service raises, so a rolled-back application
+    or claim leaves no orphan file on disk."""
     @functools.wraps(service)
     def wrapper(*args, **kwargs):
         with _written_files_removed_on_error():
@@ -98,13 +109,12 @@ def _written_files_removed_on_error():
     if _files_written.get() is not None:  # an outer service already watches
         yield
         return
-    names: list[str] = []
-    token = _files_written.set(names)
+    written: list = []
+    token = _files_written.set(written)
     try:
         yield
     except BaseException:
-        storage = ApplicationDocument._meta.get_field("file").storage
-        for name in names:
+        for storage, name in written:
             storage.delete(name)
         raise
     finally:
@@ -116,27 +126,19 @@ def _attach_documents(application: Application, uploads) -> None:
     errors = document_errors(uploads, already=application.documents.count())
     if errors:
         raise ValidationError({"documents": errors})
-    written = _files_written.get()
     for u in uploads:
         doc = ApplicationDocument(application=application, original_name=u.name[:200], size=u.size)
         doc.file.save(u.name, u, save=False)
-        if written is not None:
-            written.append(doc.file.name)
+        remember_written_file(doc.file)
         doc.save()
 
 
 # --- notifications ---------------------------------------------------------------------
 
 def _people_for(application: Application) -> list[Recipient]:
+    """The officer and their agency's active coordinators."""
     officer = application.officer
-    recipients = []
-    if officer.user_id and officer.user.is_active:
-        recipients.append(recipient_for_user(officer.user))
-    elif officer.email:
-        recipients.append(Recipient(email=officer.email, language=officer.agency.language, name=officer.full_name))
-    coords = User.objects.filter(role=Role.COORDINATOR, agency_id=officer.agency_id, is_active=True).order_by("pk")
-    recipients.extend(recipient_for_user(u) for u in coords)
-    return recipients
+    return [*officer_recipients(officer), *coordinator_recipients(officer.agency_id)]
 
 
 def _notify_status(application: Application, event: ApplicationEvent) -> None:
@@ -152,9 +154,8 @@ def _notify_status(application: Application, event: ApplicationEvent) -> None:
 
 
 def _notify_staff_position_freed(application: Application, waitlisted: int) -> None:
-    staff = User.objects.filter(role=Role.IPO_STAFF, is_active=True).order_by("pk")
     mail_queue(
-        recipients=[recipient_for_user(u) for u in staff],
+        recipients=staff_recipients(),
         template="position_freed",
         context={"application": application, "bulletin": application.bulletin, "waitlisted": waitlisted},
         topic=f"bulletin:{application.bulletin_id}:freed",
@@ -187,7 +188,7 @@ def _check_open(bulletin: Bulletin):
         raise ValidationError(_("This bulletin is not open for applications."))
 
 
-@_removing_written_files_on_error
+@removing_written_files_on_error
 @transaction.atomic
 def application_submit(
     *, bulletin: Bulletin, officer: Officer, actor, statement: str = "", documents=(),
@@ -214,7 +215,7 @@ def application_submit(
     )
 
 
-@_removing_written_files_on_error
+@removing_written_files_on_error
 @transaction.atomic
 def application_nominate(
     *, bulletin: Bulletin, officer: Officer, actor, statement: str = "", documents=(),
@@ -266,7 +267,7 @@ def _create_application(*, bulletin, officer, actor, statement, documents, statu
     return application
 
 
-@_removing_written_files_on_error
+@removing_written_files_on_error
 @transaction.atomic
 def application_update(*, application: Application, actor, statement: str, documents=(), remove_document_ids=())\
         -> Application:
@@ -293,7 +294,7 @@ def application_update(*, application: Application, actor, statement: str, docum
 # --- transitions -------------------------------------------------------------------------
 
 def filled_positions(bulletin_id: int) -> int:
-    return Application.objects.filter(bulletin_id=bulletin_id, status__in=[S.SELECTED, S.DEPLOYED]).count()
+    return Application.objects.filter(bulletin_id=bulletin_id, status__in=POSITION_FILLING_STATES).count()
 
 
 @transaction.atomic

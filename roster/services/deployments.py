@@ -24,6 +24,7 @@ from notifications.services import mail_queue
 from ..models import Application, ApplicationStatus, Deployment, DeploymentEvent
 from ..permissions import recipient_can_read_cancellation_reason, recipient_can_read_repatriation_reason
 from ..selectors import cancellation_reason_shown, repatriation_reason_shown
+from ..tour_hooks import tour_ended
 from .applications import _people_for, application_transition
 
 D = Deployment.Status
@@ -393,6 +394,7 @@ def deployment_complete(*, deployment: Deployment, actor, on: date | None = None
     deployment.actual_end_date = on
     deployment.save(update_fields=["status", "actual_end_date", "updated_at"])
     _log(deployment, action="completed", actor=actor, data={"on": on.isoformat()})
+    tour_ended(deployment)
     return deployment
 
 
@@ -425,6 +427,7 @@ def deployment_repatriate(
                                    "updated_at"])
     _log(deployment, action="repatriated", actor=actor, note=deployment.repatriation_note,
          data={"on": on.isoformat(), "reason": reason})
+    tour_ended(deployment)
     return deployment
 
 

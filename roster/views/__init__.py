@@ -11,11 +11,12 @@ from django.utils.translation import ngettext
 
 from agencies.models import Role
 from agencies.templatetags.ui import badge_class
+from config.pagination import url_for_each
 from missions.templatetags.bulletin_tags import closing
 
 from ..dashboard import home_summary
-from ..home_hooks import home_panels, render_panels
-from .dashboard import short_date, short_datetime, url_for_each
+from ..home_hooks import attention, home_panels, render_panels
+from .dashboard import short_date, short_datetime
 
 
 @login_required
@@ -25,7 +26,9 @@ def home(request):
         context["worklist"].update(_worklist_rows(context["worklist"]))
     elif request.user.role == Role.COORDINATOR:
         context.update(_coordinator_rows(context))
-    context["panels_html"] = render_panels(request, home_panels(request.user, today=timezone.localdate()))
+    panels = home_panels(request.user, today=timezone.localdate())
+    context["panels_html"] = render_panels(request, panels)
+    context["panels_attention"] = attention(panels)
     return render(request, f"roster/home_{request.user.role}.html", context)
 
 

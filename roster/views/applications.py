@@ -9,7 +9,6 @@ is not the user's -> 403 (PermissionDenied, from `require` or from the service).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from agencies.access import add_service_errors, flash_errors, get_visible_or_404, require, role_required
+from agencies.access import add_service_errors, flash_errors, get_visible_or_404, pdf_download, require, role_required
 from agencies.selectors import officer_for_user
 from audit.services import audit_read
 from missions.selectors import bulletin_visible_to
@@ -91,19 +90,10 @@ def application_document(request, pk, doc_pk):
     as a download (never rendered inline, never sniffed), and never kept in a cache."""
     application = get_visible_or_404(application_visible_to(request.user), pk=pk)
     document = get_object_or_404(ApplicationDocument, pk=doc_pk, application=application)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404
-    audit_read(actor=request.user, obj=document, event="read.document", officer_id=application.officer_id,
-               officer_user_id=application.officer.user_id, request=request,
-               detail={"application": application.pk, "file": document.original_name})
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.original_name, content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return pdf_download(document, record=lambda: audit_read(
+        actor=request.user, obj=document, event="read.document", officer_id=application.officer_id,
+        officer_user_id=application.officer.user_id, request=request,
+        detail={"application": application.pk, "file": document.original_name}))
 
 
 # --- officers ----------------------------------------------------------------------------------
@@ -367,7 +357,7 @@ def _pipeline_view_params(params) -> dict:
     from a page comes back to it)."""
     kept = {}
     status = params.get("status", "")
-    if status in (selectors.PIPELINE_OPEN, selectors.PIPELINE_ALL) or status in S.values:
+    if selectors.is_pipeline_view(status):
         kept["status"] = status
     page = params.get("page", "")
     if page.isascii() and page.isdigit() and len(page) < 7:

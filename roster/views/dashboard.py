@@ -5,12 +5,10 @@ The dashboard's rows are built here, once per page: their links, names, dates an
 each label translated once (a per-row {% url %}, {% blocktranslate %} or date filter costs more
 than the whole page's queries)."""
 
-from collections.abc import Callable
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape, format_html, format_html_join
@@ -21,18 +19,11 @@ from django.utils.translation import ngettext
 from agencies.access import get_visible_or_404, role_required
 from agencies.models import Clearance
 from agencies.templatetags.ui import percent as format_percent
+from config.pagination import url_for_each
 from missions.selectors import mission_visible_to
 
 from ..dashboard import bulletins_for_export, dashboard_summary, mission_timeline
 from ..home_hooks import dashboard_panels, render_panels
-
-_MARKER = 2147483647  # a primary key no row has: its place in a reversed URL is where each row's goes
-
-
-def url_for_each(name: str, *args) -> Callable[[int], str]:
-    """`reverse(name, args=[pk, *args])` for many rows at the cost of one reverse."""
-    head, tail = reverse(name, args=[_MARKER, *args]).split(str(_MARKER))
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def short_date(value) -> str:

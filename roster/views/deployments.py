@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -19,8 +18,6 @@ from agencies.access import add_service_errors, flash_errors, get_visible_or_404
 from agencies.permissions import is_ipo_staff
 from agencies.validators import bounded_id
 from audit.services import audit_read
-from missions.models import Mission
-from missions.selectors import mission_visible_to
 
 from .. import services
 from ..forms_deployments import (
@@ -40,6 +37,7 @@ from ..selectors import (
     deployment_create_preview,
     deployment_event_note_for,
     deployment_linked,
+    deployment_missions_for,
     deployment_of_application,
     deployment_visible_to,
     deployments_replaceable,
@@ -85,9 +83,7 @@ def deployment_create(request, application_pk):
     form = DeploymentCreateForm(
         data,
         initial={"role": bulletin.title, "mission": bulletin.mission, "start_date": bulletin.deployment_start},
-        missions=mission_visible_to(request.user)
-        .filter(Q(pk=bulletin.mission_id) | ~Q(status=Mission.Status.CLOSED))
-        .order_by("code"),
+        missions=deployment_missions_for(request.user, bulletin),
         replaceable=deployments_replaceable(request.user, mission_id),
     )
     if form.is_bound and form.is_valid():

@@ -16,9 +16,10 @@ from accounts.partners import challenge, services
 from agencies.models import Agency, PartnerRequest, Role, User
 from agencies.selectors import partners_by_year
 from audit.models import AuditEntry
-from notifications.models import OutgoingMail
+from notifications.models import SECRET_LINK_PLACEHOLDER, OutgoingMail
 from tests import factories as f
 from tests.conftest import client_for
+from tests.pages import page_text
 
 pytestmark = pytest.mark.django_db
 JOIN = "/partners/join/"
@@ -37,12 +38,11 @@ def _fresh_counters(settings):
 def solved(client, **overrides):
     """The request form's data, with the page's token and the right answer."""
     token = client.get(JOIN).context["form"].token
-    payload = signing.loads(token, salt=challenge.SALT)
     return {
         "name": "Lakeview Regional Police Service", "kind": "regional", "province": "ON",
         "contact_name": "Sandra Whitfield", "contact_email": "S.Whitfield@Lakeview.example",
         "contact_phone": "705 555 0187", "officers_interested": "12", "message": "Tell us more.",
-        "token": token, "answer": str(payload["a"] + payload["b"]), "website": "", **overrides,
+        "token": token, "answer": str(challenge.answer(token)), "website": "", **overrides,
     }
 
 
@@ -110,6 +110,21 @@ def test_a_wrong_answer_is_refused_and_a_new_question_asked(client, staff):
     html = response.content.decode()
     assert f'value="{form.token}"' in html and 'value="Lakeview Regional Police Service"' in html
     assert not PartnerRequest.objects.exists()
+
+
+def test_the_answer_cannot_be_read_from_the_page_or_its_token(client, settings):
+    form = client.get(JOIN).context["form"]
+    # a signed token is readable by anyone (base64): it holds the time and a nonce, never the numbers
+    assert set(signing.loads(form.token, salt=challenge.SALT)) == {"t", "n"}
+    assert 2 <= challenge.answer(form.token) <= 18
+    # the question asks in words: no digit of the answer on the page
+    assert form.fields["answer"].label.startswith("What is ")
+    assert not any(c.isdigit() for c in form.fields["answer"].label)
+    # the numbers come from a keyed hash of the nonce: with another key, the same nonces ask other sums
+    payloads = [signing.loads(challenge.issue(), salt=challenge.SALT) for _ in range(20)]
+    answers = [challenge.answer(signing.dumps(p, salt=challenge.SALT)) for p in payloads]
+    settings.SECRET_KEY = "another-key-" + "x" * 40
+    assert [challenge.answer(signing.dumps(p, salt=challenge.SALT)) for p in payloads] != answers
 
 
 def test_a_token_serves_once(client, staff):
@@ -249,6 +264,49 @@ def test_approving_creates_the_agency_and_invites_its_first_coordinator(clients,
     assert AuditEntry.objects.filter(event="account.invited", object_pk=str(user.pk)).exists()
     # the new partner counts in partners over time
     assert (timezone.localdate().year, 1) in partners_by_year()
+
+
+SET_PASSWORD_PATH = re.compile(r"/accounts/password/reset/[A-Za-z0-9_-]+/[a-z0-9-]+/")
+
+
+def test_the_invitation_link_is_made_at_send_time_and_never_stored(
+    clients, mailoutbox, django_capture_on_commit_callbacks
+):
+    request = _request()
+    with django_capture_on_commit_callbacks(execute=True):
+        clients.ipo.post(reverse("partners:request-approve", args=[request.pk]), approve_data())
+    row = OutgoingMail.objects.get(kind="partner_welcome")
+    # the outbox (which IPO staff read) holds a placeholder, never the link
+    assert SECRET_LINK_PLACEHOLDER in row.body_text and SECRET_LINK_PLACEHOLDER in row.body_html
+    assert not SET_PASSWORD_PATH.search(row.body_text + row.body_html)
+    (sent,) = [m for m in mailoutbox if m.to == [row.to]]
+    assert SET_PASSWORD_PATH.search(sent.body) and SET_PASSWORD_PATH.search(sent.alternatives[0][0])
+    assert SECRET_LINK_PLACEHOLDER not in sent.body
+    page = page_text(clients.ipo.get(reverse("notifications:outbox")))
+    assert row.to in page and not SET_PASSWORD_PATH.search(page)
+
+
+@pytest.mark.parametrize("failing", ["notifications.services.mail_queue", "audit.services.audit_security"])
+def test_an_approval_is_all_or_nothing(world, monkeypatch, failing):
+    """The agency, the login, the decision, the invitation and its audit entry commit together."""
+    request = _request()
+    target = "accounts.partners.services." + failing.rsplit(".", 1)[1]
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("down")
+
+    monkeypatch.setattr(target, boom)
+    agencies, users = Agency.objects.count(), User.objects.count()
+    with pytest.raises(RuntimeError):
+        services.partner_request_approve(
+            partner_request=request, actor=world.ipo, slug="lakeview-police", name_en="Lakeview",
+            name_fr="Lakeview", kind="regional", province="ON", language="en", partner_since=timezone.localdate(),
+            coordinator_email="s.whitfield@lakeview.example", coordinator_first_name="Sandra",
+            coordinator_last_name="Whitfield")
+    assert (Agency.objects.count(), User.objects.count()) == (agencies, users)
+    request.refresh_from_db()
+    assert request.status == "pending" and request.agency is None
+    assert not OutgoingMail.objects.filter(kind="partner_welcome").exists()
 
 
 @pytest.mark.parametrize(("overrides", "field"), [

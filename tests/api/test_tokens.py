@@ -48,6 +48,51 @@ def test_making_a_token_shows_it_once_and_keeps_only_its_hash(officer_user):
     assert "HR sync" in listing and token.prefix in listing and raw not in listing
 
 
+def test_the_secret_is_shown_once_and_kept_nowhere_else(officer_user, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    client = signed_in(officer_user)
+    url = reverse("accounts:api-token-create")
+    response = client.post(url, {"name": "HR sync", "scope": "read", "days": 30})
+    raw = response.context["raw"]
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    # the page is the POST's answer, no redirect to a page that could show it again
+    assert response.status_code == 200 and not response.has_header("Location")
+    assert raw not in client.get(url).content.decode()
+    assert raw not in client.get(reverse("accounts:api-tokens")).content.decode()
+    # posting again (a reload) makes another token, never the same one again
+    again = client.post(url, {"name": "HR sync", "scope": "read", "days": 30})
+    assert again.context["raw"] != raw and ApiToken.objects.filter(user=officer_user).count() == 2
+    secret = raw.split("_", 2)[2]
+    for entry in AuditEntry.objects.all():
+        assert secret not in repr(entry.__dict__), entry.event
+    assert secret not in repr(dict(client.session.items()))
+    assert secret not in caplog.text
+    token = ApiToken.objects.get(prefix=raw.split("_")[1])
+    assert secret not in repr(token.__dict__)
+
+
+def test_the_list_says_each_token_s_state_at_the_same_queries_for_one_or_many(officer_user,
+                                                                               django_assert_num_queries):
+    client = signed_in(officer_user)
+    url = reverse("accounts:api-tokens")
+    api_token_create(user=officer_user, name="first", scope="read", days=7)
+    client.get(url)  # the session's first request settles its own writes
+    with django_assert_num_queries(3) as one:
+        client.get(url)
+    for i in range(8):
+        api_token_create(user=officer_user, name=f"t{i}", scope="read", days=7)
+    expired, revoked = ApiToken.objects.filter(name__in=["t0", "t1"]).order_by("name")
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    api_token_revoke(token=revoked, actor=officer_user)
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(url)
+    page = response.content.decode()
+    assert page.count(">In use<") == 7 and page.count(">Expired<") == 1 and page.count(">Revoked<") == 1
+    assert page.count("/revoke/") == 7  # a revoke button per token in use
+
+
 def test_making_a_token_asks_for_the_password_again(officer_user):
     client = signed_in(officer_user)
     session = client.session

@@ -223,10 +223,17 @@ class RecordingHandler:
 
 
 @pytest.fixture
-def smtp_server():
+def smtp_handler():
+    """What the SMTP server does with each message (a test module may override this fixture with a
+    RecordingHandler of its own, e.g. one that injects faults)."""
+    return RecordingHandler()
+
+
+@pytest.fixture
+def smtp_server(smtp_handler):
     from aiosmtpd.controller import Controller
 
-    handler = RecordingHandler()
+    handler = smtp_handler
     controller = Controller(handler, hostname=HOST, port=free_port(), ready_timeout=10)
     controller.start()
     yield SimpleNamespace(handler=handler, port=controller.port, url=f"smtp://{HOST}:{controller.port}")
@@ -443,3 +450,52 @@ def partners(transactional_db):
         bulletin=bulletin,
         recipients={c.email for c in coordinators} | set(mailboxes),
     )
+
+
+# --- publishing and waiting for delivery ------------------------------------------------------
+
+
+def publish(partners) -> set[str]:
+    """Publish the bulletin; the Message-IDs of the messages it queued (one batch, which the worker
+    makes into outbox rows: its recipients asked here the same way, each Message-ID known from
+    the batch's key)."""
+    from missions import services as mission_services
+    from notifications import services as outbox
+    from notifications.models import MailBatch
+
+    mission_services.bulletin_publish(bulletin=partners.bulletin, actor=partners.ipo)
+    (batch,) = MailBatch.objects.all()
+    people = outbox._recipient_rows(mission_services.bulletin_agencies(batch.context))  # as the worker will
+    assert {r[0] for r in people} == partners.recipients
+    return {f"<{batch.key}.{n}@{settings.MESSAGE_ID_DOMAIN}>" for n in range(len(people))}
+
+
+def status_counts() -> dict[str, int]:
+    """How many outbox rows are in each status (0 for a status with none)."""
+    from notifications.models import OutgoingMail
+
+    counts = dict.fromkeys(OutgoingMail.Status.values, 0)
+    for status in OutgoingMail.objects.values_list("status", flat=True):
+        counts[status] += 1
+    return counts
+
+
+def wait_all_sent(smtp, expected: set[str], *, timeout: float = 60.0, grace: float = 1.5) -> float:
+    """Until the SMTP server has seen every expected Message-ID and every outbox row (as many as
+    expected) is sent; then `grace` seconds more, so that a late duplicate would still be counted.
+    Returns the moment (time.monotonic()) everything was sent, before the grace period."""
+    from notifications.models import OutgoingMail
+
+    def done():
+        counts = status_counts()
+        return (set(smtp.handler.accepted_ids()) >= expected
+                and counts[OutgoingMail.Status.SENT] == sum(counts.values()) == len(expected))
+
+    wait_until(
+        done,
+        timeout=timeout,
+        message=lambda: f"all sent (now {status_counts()}, {smtp.handler.accepted_count()} at SMTP)",
+    )
+    sent_at = time.monotonic()
+    time.sleep(grace)
+    return sent_at

@@ -18,18 +18,14 @@ import signal
 import threading
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import connection
 
-from missions import services as mission_services
-from notifications import services as outbox
-from notifications.models import MailBatch, OutgoingMail
+from notifications.models import OutgoingMail
 
-from .conftest import HOST, OUTBOX_RULES, RecordingHandler, free_port, wait_until
+from .conftest import HOST, OUTBOX_RULES, RecordingHandler, publish, status_counts, wait_all_sent, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -85,15 +81,9 @@ class FaultyHandler(RecordingHandler):
 
 
 @pytest.fixture
-def smtp_server():
-    """This module's SMTP server (start_worker points the worker at it)."""
-    from aiosmtpd.controller import Controller
-
-    handler = FaultyHandler()
-    controller = Controller(handler, hostname=HOST, port=free_port(), ready_timeout=10)
-    controller.start()
-    yield SimpleNamespace(handler=handler, port=controller.port, url=f"smtp://{HOST}:{controller.port}")
-    controller.stop()
+def smtp_handler():
+    """This module's SMTP server (conftest's smtp_server runs it; start_worker points the worker at it)."""
+    return FaultyHandler()
 
 
 @pytest.fixture
@@ -111,39 +101,13 @@ def worker(start_worker, monkeypatch):
     return start
 
 
-def publish(partners) -> set[str]:
-    mission_services.bulletin_publish(bulletin=partners.bulletin, actor=partners.ipo)
-    (batch,) = MailBatch.objects.all()
-    people = outbox._recipient_rows(mission_services.bulletin_agencies(batch.context))  # as the worker will
-    assert {r[0] for r in people} == partners.recipients
-    return {f"<{batch.key}.{n}@{settings.MESSAGE_ID_DOMAIN}>" for n in range(len(people))}
-
-
-def status_counts() -> dict[str, int]:
-    counts = dict.fromkeys(S.values, 0)
-    for status in OutgoingMail.objects.values_list("status", flat=True):
-        counts[status] += 1
-    return counts
-
-
-def wait_all_sent(smtp, expected: set[str], *, timeout=DEADLINE):
-    wait_until(
-        lambda: set(smtp.handler.accepted_ids()) >= expected
-        and OutgoingMail.objects.filter(status=S.SENT).count() == len(expected),
-        timeout=timeout,
-        message=lambda: f"all sent (now {status_counts()}, {smtp.handler.accepted_count()} at SMTP)",
-    )
-    time.sleep(1.0)  # a late duplicate would still be counted
-
-
 def test_a_connection_lost_after_the_server_accepted_never_sends_again(worker, smtp_server, partners):
     smtp_server.handler.terminate = True
     worker(beat=True)  # with the sweeper running: a row left `sending` would be sent again
     started = time.monotonic()
 
     expected = publish(partners)
-    wait_all_sent(smtp_server, expected)
-    took = time.monotonic() - started
+    took = wait_all_sent(smtp_server, expected, timeout=DEADLINE) - started
 
     accepted = smtp_server.handler.accepted_ids()
     print(f"\n{len(accepted)} messages, {smtp_server.handler.terminated} connections killed, {took:.1f} s")
@@ -196,7 +160,7 @@ def test_a_child_killed_mid_send_delivers_its_message_once_within_seconds(worker
     stuck = set(OutgoingMail.objects.filter(status=S.SENDING).values_list("message_id", flat=True))
     assert stuck, "the killed run left its rows sending"
 
-    wait_all_sent(smtp_server, expected)
+    wait_all_sent(smtp_server, expected, timeout=DEADLINE)
 
     accepted = smtp_server.handler.accepted_ids()
     assert smtp_server.handler.duplicates() == {} and set(accepted) == expected and len(accepted) == len(expected)

@@ -8,54 +8,18 @@ import time
 
 import pytest
 import redis
-from django.conf import settings
 
 from missions import services as mission_services
 from missions.models import Bulletin, BulletinNotice
-from notifications import services as outbox
 from notifications.models import MailBatch, OutgoingMail
 from notifications.selectors import delivery_by_topic
 
-from .conftest import wait_until
+from .conftest import publish, status_counts, wait_all_sent, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 S = OutgoingMail.Status
 DEADLINE = 60
-
-
-def publish(partners) -> set[str]:
-    """Publish; the Message-IDs of the messages it queued (one batch, made into rows by the worker)."""
-    mission_services.bulletin_publish(bulletin=partners.bulletin, actor=partners.ipo)
-    (batch,) = MailBatch.objects.all()
-    people = outbox._recipient_rows(mission_services.bulletin_agencies(batch.context))  # as the worker will
-    assert {r[0] for r in people} == partners.recipients
-    return {f"<{batch.key}.{n}@{settings.MESSAGE_ID_DOMAIN}>" for n in range(len(people))}
-
-
-def status_counts() -> dict[str, int]:
-    counts = dict.fromkeys(S.values, 0)
-    for status in OutgoingMail.objects.values_list("status", flat=True):
-        counts[status] += 1
-    return counts
-
-
-def wait_all_sent(smtp, expected_ids: set[str], *, timeout=DEADLINE):
-    """Until every row is sent and the SMTP server has seen every Message-ID; then a short
-    grace period so that a late duplicate would still be counted."""
-
-    def done():
-        return (
-            not OutgoingMail.objects.exclude(status=S.SENT).exists()
-            and set(smtp.handler.accepted_ids()) >= expected_ids
-        )
-
-    wait_until(
-        done,
-        timeout=timeout,
-        message=lambda: f"all sent (now {status_counts()}, {smtp.handler.accepted_count()} at SMTP)",
-    )
-    time.sleep(1.5)
 
 
 def assert_each_delivered_once(smtp, expected: set[str]):
@@ -72,7 +36,7 @@ def test_it_delivers_exactly_one_email_per_recipient(start_worker, smtp_server, 
     ids = publish(partners)
     assert len(ids) == 44  # 33 coordinators + 11 agency mailboxes
 
-    wait_all_sent(smtp_server, ids)
+    wait_all_sent(smtp_server, ids, timeout=DEADLINE)
 
     assert_each_delivered_once(smtp_server, ids)
     rows = list(OutgoingMail.objects.order_by("pk"))
@@ -101,7 +65,7 @@ def test_a_worker_down_at_publish_loses_nothing(start_worker, smtp_server, redis
     assert redis.Redis(port=redis_server.port).llen("celery") == 1
 
     start_worker()
-    wait_all_sent(smtp_server, ids)
+    wait_all_sent(smtp_server, ids, timeout=DEADLINE)
 
     assert_each_delivered_once(smtp_server, ids)
 
@@ -136,7 +100,7 @@ def test_refusals_retry_then_fail_with_the_error_and_resend_delivers_once(start_
     smtp_server.handler.refusing = False
     requeued = sum(mission_services.notice_resend(notice=n, actor=partners.ipo) for n in notices)
     assert requeued == len(ids)
-    wait_all_sent(smtp_server, ids)
+    wait_all_sent(smtp_server, ids, timeout=DEADLINE)
 
     assert_each_delivered_once(smtp_server, ids)
     states = delivery_by_topic(n.outbox_key for n in notices)
@@ -159,7 +123,7 @@ def test_redis_down_at_publish_commits_and_the_sweeper_delivers(start_worker, sm
 
     redis_server.start()  # same port, empty: the task was lost
     start_worker(beat=True)  # the sweeper fans the batch out
-    wait_all_sent(smtp_server, ids)
+    wait_all_sent(smtp_server, ids, timeout=DEADLINE)
 
     assert_each_delivered_once(smtp_server, ids)
 
@@ -183,7 +147,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_only_in_flight(s
     assert counts[S.SENT] >= 8 and counts[S.QUEUED] + counts[S.SENDING] > 0, counts
 
     start_worker(beat=True)
-    wait_all_sent(smtp_server, ids)
+    wait_all_sent(smtp_server, ids, timeout=DEADLINE)
 
     accepted = smtp_server.handler.accepted_ids()
     duplicates = smtp_server.handler.duplicates()

@@ -355,3 +355,23 @@ def test_the_excel_export_writes_amounts_as_numbers(claims, clients):
 @pytest.mark.parametrize(("persona", "status"), [("officer_x", 403), ("anonymous", 302)])
 def test_officers_and_strangers_export_nothing(claims, clients, persona, status):
     assert getattr(clients, persona).get(reverse("ledger:export", args=["csv"])).status_code == status
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_a_claims_page_runs_a_fixed_number_of_queries(tours, many, django_assert_num_queries):
+    """Whatever its documents and history: a claim awaiting review with one document, or one decided,
+    paid and holding every document it may."""
+    w = tours
+    if many:
+        claim = file_claim(w.tour_x, w.coord_a, documents=[pdf(f"doc-{i}.pdf") for i in range(5)])
+        claim = move(move(claim, S.APPROVED, w.ipo), S.PAID, w.ipo)
+    else:
+        claim = file_claim(w.tour_x, w.coord_a, documents=[pdf()])
+    url = reverse("ledger:claim-detail", args=[claim.pk])
+    for user in (w.ipo, w.coord_a):
+        client = client_for(user)
+        client.get(url)
+        # session, user, the claim (agency, tour, officer, mission, people), the audit entry, its
+        # events with their actors, its documents
+        with django_assert_num_queries(6):
+            assert client.get(url).status_code == 200

@@ -198,6 +198,17 @@ def test_an_unknown_loader_or_template_is_refused_in_the_request(bulletin, agenc
     assert not MailBatch.objects.exists()
 
 
+
+@pytest.mark.parametrize("template", ["password_reset", "invitation", "partner_welcome"])
+def test_a_message_with_a_secret_link_is_never_queued_as_a_batch(bulletin, agencies, template):
+    """A batch's messages are rendered by the worker and stored as rendered, where IPO staff read
+    them: a reset or an invitation link must never be among them (mail_queue's secret_link makes it
+    at send time instead)."""
+    with pytest.raises(ValueError, match="secret link"):
+        services.mail_batch_queue(recipients=recipients_for(agencies), template=template, loader="bulletin",
+                                  context={"bulletin": bulletin.pk})
+    assert not MailBatch.objects.exists()
+
 def test_a_topic_still_in_a_batch_reads_as_queued(bulletin, agencies, django_capture_on_commit_callbacks):
     batch = queue(bulletin, agencies)
 

@@ -12,23 +12,16 @@ import pytest
 from django.core import mail as django_mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import sanitize_address
-from django.db import InterfaceError, OperationalError, connection, connections
+from django.db import InterfaceError, OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from notifications import services, tasks
 from notifications.models import OutgoingMail
 from notifications.services import Recipient
-from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 S = OutgoingMail.Status
-
-
-@pytest.fixture
-def context():
-    agency = f.AgencyFactory(slug="delivery-agency", name_en="Delivery Police", name_fr="Police Livraison")
-    return {"bulletin": f.BulletinFactory(), "agency": agency}
 
 
 def queue(context, *emails):
@@ -137,17 +130,20 @@ def test_a_batch_past_its_time_budget_leaves_the_rest_queued_for_a_new_task(cont
     assert {m.status for m in left} == {S.QUEUED} and {m.attempts for m in left} == {0}  # given back as they were
 
 
-def test_a_real_smtp_server_gets_a_batch_over_one_session(context, settings):
-    """Django's SMTP backend and smtplib, against aiosmtpd on loopback."""
+@pytest.fixture
+def smtp_sink(settings):
+    """aiosmtpd on loopback, and Django's SMTP backend pointed at it: `.sessions` (the client
+    addresses seen), `.messages` (the first recipient of each message), `.raw` (each message's bytes)."""
     from aiosmtpd.controller import Controller
 
     class Handler:
         def __init__(self):
-            self.sessions, self.messages = set(), []
+            self.sessions, self.messages, self.raw = set(), [], []
 
         async def handle_DATA(self, server, session, envelope):
             self.sessions.add(session.peer)
             self.messages.append(envelope.rcpt_tos[0])
+            self.raw.append(envelope.original_content)
             return "250 OK"
 
     with socket.socket() as s:
@@ -156,20 +152,62 @@ def test_a_real_smtp_server_gets_a_batch_over_one_session(context, settings):
     handler = Handler()
     controller = Controller(handler, hostname="127.0.0.1", port=port, ready_timeout=10)
     controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     try:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        rows = queue(context, *(f"r{i}@example.test" for i in range(12)))
-
-        services.mail_deliver_many(mail_ids=[r.pk for r in rows])
+        yield handler
     finally:
         controller.stop()
 
-    assert sorted(handler.messages) == sorted(r.to for r in rows)
-    assert len(handler.sessions) == 1
+
+def test_a_real_smtp_server_gets_a_batch_over_one_session(context, smtp_sink):
+    """Django's SMTP backend and smtplib, against aiosmtpd on loopback."""
+    rows = queue(context, *(f"r{i}@example.test" for i in range(12)))
+
+    services.mail_deliver_many(mail_ids=[r.pk for r in rows])
+
+    assert sorted(smtp_sink.messages) == sorted(r.to for r in rows)
+    assert len(smtp_sink.sessions) == 1
     assert set(OutgoingMail.objects.values_list("status", flat=True)) == {S.SENT}
+
+
+def test_over_smtp_a_reset_link_is_in_the_email_and_never_in_the_row_nor_the_outbox(
+    world, clients, smtp_sink, django_capture_on_commit_callbacks
+):
+    """The bytes written for SMTP (`smtp_message`) put the link in both parts; the row, sent,
+    still holds the placeholder, and its outbox page shows the note, before and after sending."""
+    import re
+
+    from django.urls import reverse
+
+    from accounts.services import password_reset_send
+    from notifications.models import SECRET_LINK_PLACEHOLDER
+
+    with django_capture_on_commit_callbacks(execute=False):
+        password_reset_send(email=world.user_x.email)
+    row = OutgoingMail.objects.get(kind="password_reset")
+    detail = reverse("notifications:outbox-detail", kwargs={"pk": row.pk})
+    before = clients.ipo.get(detail).content.decode()
+
+    services.mail_deliver_many(mail_ids=[row.pk])
+
+    (raw,) = smtp_sink.raw
+    message = parsed(raw)
+    text = message.get_body(("plain",)).get_content()
+    found = re.search(r"/accounts/password/reset/[A-Za-z0-9_-]+/([a-z0-9-]+)/", text)
+    assert found, "the recipient gets the link"
+    link, token = found.group(0), found.group(1)
+    assert link in message.get_body(("html",)).get_content()
+    assert SECRET_LINK_PLACEHOLDER.encode() not in raw
+    row.refresh_from_db()
+    assert row.status == S.SENT and SECRET_LINK_PLACEHOLDER in row.body_text
+    assert token not in row.body_text + row.body_html + row.last_error
+    after = clients.ipo.get(detail).content.decode()
+    for page in (before, after):
+        assert "the link is only in the email you received" in page
+        assert token not in page and SECRET_LINK_PLACEHOLDER not in page
 
 
 # --- a lost database connection never sends twice -------------------------------------------------
@@ -277,11 +315,14 @@ def test_the_window_for_a_duplicate_is_one_update(context, mailoutbox):
     rows = queue(context, *(f"r{i}@example.test" for i in range(20)))
     by_message_id = {r.message_id: r.pk for r in rows}
     replies: dict[int, float] = {}
+    sends: dict[int, float] = {}
 
     class Timed(BaseEmailBackend):
         def send_messages(self, messages):
+            mail_id = by_message_id[messages[0].extra_headers["Message-ID"]]
+            sends[mail_id] = time.perf_counter()
             django_mail.outbox.extend(messages)
-            replies[by_message_id[messages[0].extra_headers["Message-ID"]]] = time.perf_counter()
+            replies[mail_id] = time.perf_counter()
             return 1
 
     log = FailingStatements(marker="never", times=0)
@@ -294,6 +335,8 @@ def test_the_window_for_a_duplicate_is_one_update(context, mailoutbox):
         (mark,) = [(start, end) for sql, params, start, end in log.log if MARK in sql and params[2] == mail_id]
         between = [sql for sql, _p, start, _e in log.log if reply <= start < mark[0]]
         assert len(between) <= 2, between  # the previous message's record and the next one's claim
+        # on the SMTP thread meanwhile, at most the next message: never a later one before this record
+        assert len([m for m, sent in sends.items() if m != mail_id and reply <= sent <= mark[1]]) <= 1
         windows.append(mark[1] - reply)
     windows.sort()
     print(f"\nSMTP reply -> row recorded: median {windows[10] * 1000:.2f} ms, worst {windows[-1] * 1000:.2f} ms")
@@ -414,6 +457,45 @@ def test_the_rows_of_a_commit_go_out_as_one_task_per_batch_of_ids(
         (services.DELIVER_TASK, (ids[400:],)),
     ]
 
+
+
+def test_the_rows_of_many_calls_in_one_commit_go_out_as_one_task(context, enqueued, django_capture_on_commit_callbacks):
+    """A transaction that queues a message per officer in a loop (welfare's questionnaire
+    invitations, a deployment's updates) hands its rows to Celery once, not once per call."""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            rows = [row for i in range(5) for row in queue(context, f"r{i}@example.test")]
+
+    assert len(callbacks) == 5  # each call's own callback: the first to run takes them all
+    assert enqueued == [(services.DELIVER_TASK, ([r.pk for r in rows],))]
+
+
+def test_a_call_rolled_back_with_its_savepoint_does_not_lose_the_later_calls_rows(
+    context, enqueued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    queue(context, "gone@example.test")
+                    raise RuntimeError("rolled back")
+            except RuntimeError:
+                pass
+            kept = queue(context, "kept-1@example.test", "kept-2@example.test")
+            kept += queue(context, "kept-3@example.test")
+
+    assert enqueued == [(services.DELIVER_TASK, ([r.pk for r in kept],))]
+    assert sorted(OutgoingMail.objects.values_list("to", flat=True)) == [r.to for r in kept]
+
+
+def test_rows_queued_before_a_commit_are_not_sent_by_a_later_one(context, enqueued, django_capture_on_commit_callbacks):
+    """(Under the test's own transaction, each capture stands for one commit.)"""
+    with django_capture_on_commit_callbacks(execute=False):
+        queue(context, "not-committed@example.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        later = queue(context, "committed@example.test")
+
+    assert enqueued == [(services.DELIVER_TASK, ([later[0].pk],))]
 
 def test_resend_and_the_sweeper_enqueue_batches_too(context, enqueued, settings, django_capture_on_commit_callbacks):
     rows = queue(context, *(f"r{i}@example.test" for i in range(250)))
@@ -553,4 +635,4 @@ def test_a_header_with_a_newline_is_never_sent(context, session):
     services.mail_deliver_many(mail_ids=[row.pk], connection=django_mail.get_connection(
         "django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=1))
     row.refresh_from_db()
-    assert row.status == S.FAILED and "newlines" in row.last_error or "Invalid address" in row.last_error
+    assert row.status == S.FAILED and ("newlines" in row.last_error or "Invalid address" in row.last_error)

@@ -12,17 +12,10 @@ from kombu.exceptions import OperationalError
 from notifications import services, tasks
 from notifications.models import OutgoingMail
 from notifications.services import Recipient
-from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 S = OutgoingMail.Status
-
-
-@pytest.fixture
-def context():
-    agency = f.AgencyFactory(slug="outbox-agency", name_en="Outbox Police", name_fr="Police Outbox")
-    return {"bulletin": f.BulletinFactory(), "agency": agency}
 
 
 @pytest.fixture

@@ -194,3 +194,17 @@ def test_a_coordinator_sees_the_programs_vacancies_and_their_agencys_share_apart
     assert Counter(r[column] for r in exported[1:]) == Counter(
         {c: sum(s) for c, s in data.share.items() if sum(s)}
     )
+
+
+@CEILINGS
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_mission_list_and_the_mission_page_draw_a_missions_strength_alike(data, lang):
+    """One drawing (missions.templatetags.strength_tags) for the list's rows and the mission page."""
+    staff = client_for(data.ipo)
+    listing = staff.get(reverse("missions:mission-list"), HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    for code in ("UNFICYP", "BINUH"):  # over strength; vacancies and selections
+        page = staff.get(reverse("missions:mission-detail", kwargs={"pk": data.missions[code].pk}),
+                         HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        drawn = re.search(r'<div class="progress-stacked.*?data-testid="strength".*?</span></div>', page, flags=re.S)
+        row = re.search(rf'<tr data-mission="{code}">.*?</tr>', listing, flags=re.S).group(0)
+        assert drawn and drawn.group(0) in row

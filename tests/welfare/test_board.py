@@ -120,14 +120,33 @@ def test_the_board_runs_a_constant_number_of_queries(world, clients, django_asse
         assert getattr(clients, persona).get("/welfare/").status_code == 200
 
 
-# session + user, the deployment, the count and the page of its check-ins, the audit entry, the deployment's
-# state (due date: its last check-in, its check-ins awaiting a follow-up)
+# session + user, the deployment, the count and the page of its check-ins (with who followed them up), the
+# audit entry (not when the officer reads their own), the deployment's state (due date: its last check-in, its
+# check-ins awaiting a follow-up)
+@pytest.mark.parametrize("persona,queries", [("ipo", 8), ("coord_a", 8), ("officer_x", 7)])
 @pytest.mark.parametrize("rows", [1, 30])
-def test_the_check_in_history_runs_a_constant_number_of_queries(world, clients, django_assert_num_queries, rows):
+def test_the_check_in_history_runs_a_constant_number_of_queries(world, clients, django_assert_num_queries, persona,
+                                                                 queries, rows):
+    staff = [world.ipo, f.IpoStaffFactory()]
     for i in range(rows):
-        make_checkin(world.dep_x, "urgent" if i % 2 else "concern", days_ago=i, note="n")
-    with django_assert_num_queries(8):
-        assert clients.ipo.get(f"/welfare/deployments/{world.dep_x.pk}/").status_code == 200
+        followed = {"followed_up_at": timezone.now(), "followed_up_by": staff[i % 2], "follow_up_note": "f"} \
+            if i % 3 == 0 else {}
+        make_checkin(world.dep_x, "urgent" if i % 2 else "concern", days_ago=i, note="n", shared=bool(i % 2),
+                     **followed)
+    with django_assert_num_queries(queries):
+        response = getattr(clients, persona).get(f"/welfare/deployments/{world.dep_x.pk}/")
+    assert response.status_code == 200
+    assert len(re.findall(r'data-testid="checkin-\d+"', response.content.decode())) == min(rows, 25)
+
+
+# session + user; the missions with their own intervals
+@pytest.mark.parametrize("rows", [1, 20])
+def test_the_intervals_page_runs_a_constant_number_of_queries(world, clients, django_assert_num_queries, rows):
+    for i in range(rows):
+        services.mission_interval_set(mission=f.MissionFactory(code=f"M{i}"), checkin_days=7 + i % 3, actor=world.ipo)
+    with django_assert_num_queries(3):
+        response = clients.ipo.get("/welfare/missions/")
+    assert response.status_code == 200 and response.content.decode().count("data-mission=") == rows + 1
 
 
 # session + user, the officer, the deployment in mission, its state (two), the officer's last check-ins

@@ -199,6 +199,15 @@ def test_a_coordinator_never_reads_the_follow_up_itself(world, clients):
     assert "mission doctor" in clients.ipo.get(f"/welfare/deployments/{world.dep_x.pk}/").content.decode()
 
 
+def test_the_officer_reads_their_own_notes_but_never_the_follow_up_itself(world, clients):
+    checkin = make_checkin(world.dep_x, "urgent", note="My own words", contact="+509")
+    services.checkin_follow_up(checkin=checkin, actor=world.ipo, note="Internal: spoke with the mission doctor")
+    page = clients.officer_x.get(f"/welfare/deployments/{world.dep_x.pk}/").content.decode()
+    assert "My own words" in page and "+509" in page and "Followed up" in page
+    assert "mission doctor" not in page
+    assert "mission doctor" not in clients.officer_x.get("/welfare/check-in/").content.decode()
+
+
 def test_another_agency_never_sees_the_check_ins(world, clients):
     make_checkin(world.dep_x, "urgent", note="Help", shared=True)
     assert clients.coord_b.get(f"/welfare/deployments/{world.dep_x.pk}/").status_code == 404

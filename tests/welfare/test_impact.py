@@ -2,6 +2,7 @@
 agency's answers only, comments for IPO staff only and only those the officers agreed to share."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -38,10 +39,18 @@ def test_with_five_answers_the_figures_appear(world, clients):
     assert "chart-skills" in page and "4.6" in page and "5 answers" in page
 
 
-def test_the_threshold_is_a_setting(world, settings):
-    settings.ROSTER = {**settings.ROSTER, "IMPACT_MIN_ANSWERS": 3}
-    answers_from(world.agency_a, 3)
+def test_the_threshold_is_a_setting_that_may_raise_it_but_never_below_five(world, settings):
+    settings.ROSTER = {**settings.ROSTER, "IMPACT_MIN_ANSWERS": 7}
+    answers_from(world.agency_a, 6)
+    assert not impact_report(world.ipo)["total"].shown
+    answers_from(world.agency_a, 1)
     assert impact_report(world.ipo)["total"].shown
+    # the questionnaire promises the officers at least four others' answers beside theirs
+    settings.ROSTER = {**settings.ROSTER, "IMPACT_MIN_ANSWERS": 3}
+    assert impact_report(world.ipo)["k"] == 5
+    assert not impact_report(world.ipo, agency_id=world.agency_b.pk)["total"].shown
+    answers_from(world.agency_b, 4)
+    assert not impact_report(world.ipo, agency_id=world.agency_b.pk)["total"].shown
 
 
 def test_a_coordinator_sees_their_agencys_answers_only(world, clients):
@@ -74,6 +83,40 @@ def test_ipo_staff_may_look_at_one_agency_and_unknown_values_are_ignored(world, 
         assert response.status_code == 200 and "7 answers" in response.content.decode()
 
 
+def test_an_agency_is_withheld_when_the_program_minus_the_agencies_shown_would_give_a_small_one_away(world, clients):
+    agency_c = f.AgencyFactory()
+    answers_from(world.agency_a, 6, leadership=1)
+    answers_from(world.agency_b, 5, leadership=5)
+    answers_from(agency_c, 2, leadership=3)
+    # the program (13) minus A (6) minus B (5) would be C's two answers: B, the smaller, is withheld too
+    assert impact_report(world.ipo)["total"].shown
+    assert impact_report(world.ipo, agency_id=world.agency_a.pk)["total"].shown
+    withheld = impact_report(world.ipo, agency_id=world.agency_b.pk)
+    assert withheld["total"].shown is False and withheld["total"].withheld and withheld["total"].skills == []
+    assert withheld["comments"] == [] and withheld["years"] == []
+    assert impact_report(world.ipo, agency_id=agency_c.pk)["total"].shown is False
+    page = clients.ipo.get(f"/welfare/impact/?agency={world.agency_b.pk}").content.decode()
+    assert 'data-testid="impact-suppressed"' in page and "chart-skills" not in page
+    assert "5 answers." not in page and 'data-testid="impact-count"' not in page  # not even the count
+    # the coordinators of B see their own agency: nobody there can subtract it from the program
+    assert impact_report(world.coord_b)["total"].shown
+
+
+def test_ipo_staff_get_no_years_for_one_agency(world, clients):
+    answers_from(world.agency_a, 5, ended_on=dt.date(2024, 6, 1))
+    answers_from(world.agency_a, 5, ended_on=dt.date(2023, 6, 1))
+    answers_from(world.agency_b, 3, ended_on=dt.date(2024, 6, 1))
+    answers_from(f.AgencyFactory(), 6, ended_on=dt.date(2023, 6, 1))  # withheld beside B: A is shown
+    # the program's 2024 (8) minus A's 2024 (5) would be B's three answers of that year
+    assert impact_report(world.ipo, agency_id=world.agency_a.pk)["total"].shown
+    assert impact_report(world.ipo, agency_id=world.agency_a.pk)["years"] == []
+    assert [y.shown for y in impact_report(world.ipo)["years"]] == [True, True]
+    page = clients.ipo.get(f"/welfare/impact/?agency={world.agency_a.pk}").content.decode()
+    assert "chart-skills" in page and 'data-testid="years-table"' not in page
+    assert 'data-testid="impact-no-years"' in page
+    assert len(impact_report(world.coord_a)["years"]) == 2  # a coordinator's own agency, by year
+
+
 def test_officers_have_no_report(world, clients):
     answers_from(world.agency_a, 6)
     assert clients.officer_x.get("/welfare/impact/").status_code == 403
@@ -90,6 +133,18 @@ def test_years_with_fewer_than_five_answers_are_hidden(world):
     assert years[2022].shown is False and years[2022].go_again == {}
     # 2022's 2 answers alone would be the total minus the other years: the smallest other year goes too
     assert years[2024].shown is False and years[2023].shown is True
+    assert years[2024].withheld and years[2024].go_again == {} and not years[2022].withheld
+
+
+def test_a_withheld_year_shows_not_even_its_count(world, clients):
+    answers_from(world.agency_a, 6, ended_on=dt.date(2024, 6, 1))
+    answers_from(world.agency_a, 7, ended_on=dt.date(2023, 6, 1))
+    answers_from(world.agency_a, 2, ended_on=dt.date(2022, 6, 1))
+    page = clients.ipo.get("/welfare/impact/").content.decode()
+    cells = dict(re.findall(r'<th scope="row">(\d{4}–\d{2})</th><td class="text-end">([^<]*)</td>', page))
+    # the total (15) minus 2023's 7 minus 2024's 6 would give 2022's count away
+    assert cells == {"2022–23": "fewer than 5", "2023–24": "7", "2024–25": "—"}
+    assert "cannot be worked out from the total" in page
 
 
 def test_the_second_suppression_stops_once_the_hidden_years_hold_five():
@@ -139,13 +194,16 @@ def test_the_page_never_names_an_officer_nor_their_mission(world, clients):
     assert "BINUH" not in page
 
 
-# session + user, the agencies of the filter, the figures by fiscal year, the comments (IPO staff)
-@pytest.mark.parametrize("persona,queries", [("ipo", 5), ("coord_a", 4)])
+# session + user, the agencies of the filter, the figures by fiscal year, the comments (IPO staff); for one
+# agency: the agency asked for and the answers per agency too
+@pytest.mark.parametrize("persona,query,queries", [("ipo", "", 5), ("coord_a", "", 4), ("ipo", "agency", 7)])
 @pytest.mark.parametrize("rows", [5, 30])
-def test_the_report_runs_a_constant_number_of_queries(world, clients, django_assert_num_queries, persona, queries,
-                                                      rows):
+def test_the_report_runs_a_constant_number_of_queries(world, clients, django_assert_num_queries, persona, query,
+                                                      queries, rows):
+    answers_from(world.agency_b, 5)
     for i in range(rows):
-        answered(f.OfficerFactory(agency=world.agency_a), ended_on=dt.date(2020 + i % 5, 6, 1),
-                 comments="c", comments_shareable=True)
+        answered(f.OfficerFactory(agency=world.agency_a), ended_on=dt.date(2020 + i % 5, 6, 1), comments="c",
+                 comments_shareable=True)
+    url = f"/welfare/impact/?agency={world.agency_a.pk}" if query else "/welfare/impact/"
     with django_assert_num_queries(queries):
-        assert getattr(clients, persona).get("/welfare/impact/").status_code == 200
+        assert getattr(clients, persona).get(url).status_code == 200

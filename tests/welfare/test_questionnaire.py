@@ -85,17 +85,26 @@ def test_my_returns_lists_each_ended_tour_with_its_questionnaire(world, clients)
     assert "See your answers" in clients.officer_x.get("/welfare/my-returns/").content.decode()
 
 
-def test_anonymising_an_officer_erases_their_welfare_free_text_and_keeps_the_figures(world):
-    from tests.welfare.conftest import make_checkin
+def test_anonymising_an_officer_erases_their_welfare_free_text_and_keeps_the_figures(world, settings):
+    from notifications.models import OutgoingMail
 
-    make_checkin(world.dep_x, "urgent", note="My wife is ill", contact="+509", follow_up_note="Called her")
+    settings.ROSTER = {**settings.ROSTER, "IPO_DUTY_EMAIL": "duty@ipo.example"}
+    services.checkin_create(user=world.user_x, status="urgent", note="My wife is ill", contact="+509", shared=True)
+    world.dep_x.checkins.update(follow_up_note="Called her")
+    services.checkin_create(user=world.user_y, status="urgent", note="Other officer", contact="+1")
     said = {**ANSWERS, "comments": "Named my colleague", "comments_shareable": True}
     row = services.questionnaire_submit(user=world.user_x, deployment=ended_tour(world.officer_x), answers=said)
     other = services.questionnaire_submit(user=world.user_y, deployment=ended_tour(world.officer_y),
                                           answers={**ANSWERS, "comments": "Kept"})
-    assert services.officer_welfare_erase(officer_id=world.officer_x.pk) == {"checkins": 1, "questionnaires": 1}
+    assert services.officer_welfare_erase(officer_id=world.officer_x.pk) == {
+        "checkins": 1, "questionnaires": 1, "messages": 2}  # the duty desk's and coordinator A's alerts
     checkin = world.dep_x.checkins.get()
     assert (checkin.note, checkin.contact, checkin.follow_up_note, checkin.status) == ("", "", "", "urgent")
+    mails = OutgoingMail.objects.filter(kind="welfare_urgent")
+    for mail in mails:
+        said_there = mail.subject + mail.body_text + mail.body_html
+        assert "My wife is ill" not in said_there and "Xavier" not in said_there
+    assert sum("Other officer" in mail.body_text for mail in mails) == 1  # officer Y's alert is kept
     row.refresh_from_db()
     other.refresh_from_db()
     assert (row.comments, row.comments_shareable, row.leadership) == ("", False, 4)

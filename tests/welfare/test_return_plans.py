@@ -17,12 +17,13 @@ from welfare.models import ReturnPlan, ReturnStep
 pytestmark = pytest.mark.django_db
 
 
-def test_a_tour_that_ends_gets_a_plan_with_four_dated_steps(world, outbox):
+def test_a_tour_that_ends_gets_a_plan_with_four_dated_steps_at_once(world, outbox):
     deployment = roster_services.deployment_complete(deployment=world.dep_x, actor=world.ipo,
                                                      on=timezone.localdate() - dt.timedelta(days=2))
-    started = services.return_plans_start()
-    assert [p.deployment_id for p in started] == [deployment.pk]
+    # started by the end itself (roster.tour_hooks), not at beat's next run: nothing left to start
+    assert services.return_plans_start() == []
     plan = ReturnPlan.objects.get()
+    assert plan.deployment_id == deployment.pk and plan.invited_at is not None
     ended = deployment.actual_end_date
     steps = {s.kind: s.due_on for s in plan.steps.all()}
     assert steps == {
@@ -38,7 +39,38 @@ def test_a_tour_that_ends_gets_a_plan_with_four_dated_steps(world, outbox):
 
 def test_a_repatriated_tour_gets_a_plan_too(world):
     roster_services.deployment_repatriate(deployment=world.dep_y, actor=world.ipo, reason="medical")
-    assert [p.deployment_id for p in services.return_plans_start()] == [world.dep_y.pk]
+    assert [p.deployment_id for p in ReturnPlan.objects.all()] == [world.dep_y.pk]
+
+
+def test_the_plan_rolls_back_with_the_end_of_the_tour(world, outbox, monkeypatch):
+    """The listener writes in the transaction that records the end: a failure after it leaves no plan,
+    no invitation and the tour in mission."""
+    from django.db import transaction
+
+    from roster.services import deployments as roster_deployments
+
+    original = roster_deployments.tour_ended
+
+    def then_fail(deployment):
+        original(deployment)
+        assert ReturnPlan.objects.filter(deployment=deployment).exists()  # written, not yet committed
+        raise RuntimeError("after the listener")
+
+    monkeypatch.setattr(roster_deployments, "tour_ended", then_fail)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        roster_services.deployment_complete(deployment=world.dep_x, actor=world.ipo)
+    world.dep_x.refresh_from_db()
+    assert world.dep_x.status == "in_mission" and not ReturnPlan.objects.exists()
+    assert outbox("welfare_questionnaire_invite") == []
+
+
+def test_a_tour_recorded_as_ended_long_ago_gets_no_plan(world, settings):
+    settings.ROSTER = {**settings.ROSTER, "WELFARE_RETURN_PLAN_LOOKBACK_DAYS": 10}
+    world.dep_x.start_date = timezone.localdate() - dt.timedelta(days=300)
+    world.dep_x.save()
+    roster_services.deployment_complete(deployment=world.dep_x, actor=world.ipo,
+                                        on=timezone.localdate() - dt.timedelta(days=30))
+    assert not ReturnPlan.objects.exists()
 
 
 def test_starting_plans_again_does_nothing_and_invites_once(world, outbox):
