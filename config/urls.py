@@ -15,6 +15,7 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("welfare/", include("welfare.urls")),
     path("ledger/", include("ledger.urls")),
+    path("planning/", include("planning.urls")),
     path("partners/", include("accounts.partners.urls")),
     path("", include("missions.urls")),
     path("", include("notifications.urls")),

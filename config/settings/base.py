@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "privacy",
     "welfare",
     "ledger",
+    "planning",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served from here (no CDN)
@@ -209,6 +210,8 @@ CELERY_BEAT_SCHEDULE = {
     # Welfare: overdue check-in reminders and alerts, and the return plans of tours that ended (idempotent).
     "welfare-reminders": {"task": "welfare.tasks.checkin_reminders_send", "schedule": crontab(minute=20)},
     "welfare-return-plans": {"task": "welfare.tasks.return_plans_start", "schedule": crontab(minute=40)},
+    # Planning (planning app), forecast:
+    # Planning, sessions and pool:
 }
 
 # --- Program rules (domain-facts.md); each is a setting, never a buried constant ---
@@ -272,6 +275,9 @@ ROSTER = {
     # callers without one; "<n>/<s|min|h|day>".
     "API_RATE": env("ROSTER_API_RATE", default="300/min"),
     "API_ANON_RATE": env("ROSTER_API_ANON_RATE", default="60/min"),
+    # Planning (planning app), who could go:
+    # Planning, forecast:
+    # Planning, sessions and pool:
 }
 
 # --- REST API (api app: Django REST framework, drf-spectacular) ---------------------------------

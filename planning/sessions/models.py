@@ -1,0 +1,1 @@
+"""Assessment sessions (SAAT / pre-SAAT): models owned by the sessions area."""
