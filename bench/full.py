@@ -44,7 +44,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from . import generate, load, report
+from . import candidates, generate, load, report
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORK_DIR = BASE_DIR / "var" / "bench"
@@ -558,6 +558,9 @@ class Run:
         ):
             out("  " + line)
         out("")
+        for line in candidates.report_lines(getattr(self, "candidate_rows", [])):
+            out(line)
+        out("")
         out("Time: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in self.phases)
             + f"; total {time.monotonic() - self.started:.0f} s.")
         bad = [r for r in self.page_results if r["status"] != 200 or r.get("errors")]
@@ -610,6 +613,8 @@ def run_inner(command, options) -> None:
         run.exports()
         run.log("Email delivery.")
         run.email()
+        run.log('"Who could go?"')
+        run.candidate_rows = candidates.measure()
         run.log("Publishing.")
         run.publish()
     finally:

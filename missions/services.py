@@ -14,6 +14,7 @@ from agencies.permissions import is_coordinator, is_ipo_staff
 from notifications.services import Recipient, mail_batch_queue, mail_resend
 
 from .models import Bulletin, BulletinNotice, Mission
+from .notice_hooks import notice_context
 
 S = Bulletin.Status
 
@@ -176,7 +177,10 @@ def bulletin_mail_context(context: dict, refs: list) -> list[dict]:
     if context.get("coordinator"):
         shared["coordinator"] = User.objects.filter(pk=context["coordinator"]).first()
     default = agencies.get(context.get("agency"))
-    return [{**shared, "agency": agencies.get(ref, default) if ref is not None else default} for ref in refs]
+    # what apps above add per agency (missions.notice_hooks: planning's count of eligible officers)
+    extra = notice_context(bulletin, agencies, template=context.get("template", ""))
+    return [{**shared, "agency": agencies.get(ref, default) if ref is not None else default,
+             **extra.get(ref if ref is not None else context.get("agency"), {})} for ref in refs]
 
 
 def _notices_for_partners(*, bulletin_id: int, now) -> None:

@@ -13,6 +13,13 @@ SECURITY_PREFIX = "security:"
 SECURITY = "security"
 
 KIND_LABELS = {
+    "session_registration": _("Assessment session registration"),
+    "session_promoted": _("Moved up from a session waiting list"),
+    "session_cancelled": _("Assessment session cancelled"),
+    "session_result": _("Assessment session result"),
+    "pool_joined": _("Officer joined the talent pool"),
+    "pool_support": _("Talent pool: agency support answered"),
+    "forecast_alerts": _("Strength forecast alerts"),
     "bulletin_published": _("Bulletin published"),
     "bulletin_reminder": _("Bulletin closing reminder"),
     "bulletin_cancelled": _("Bulletin cancelled"),

@@ -138,3 +138,13 @@ def _memoised_fragments_forgotten():
 
     memo_clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _cache_forgotten():
+    """What one test left in the cache (a panel's figures, a rate limit's counters) never leaks into
+    the next: the test settings' cache is each process's own memory."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -51,7 +51,8 @@ def test_the_menu_follows_the_language(client):
 
 
 def user_menu(html: str) -> str:
-    return html[html.index('<ul class="dropdown-menu'):html.index("</ul>", html.index('<ul class="dropdown-menu'))]
+    start = html.index('id="user-menu"')
+    return html[start:html.index("</ul>", start)]
 
 
 def test_each_person_gets_their_own_user_menu(client, world):

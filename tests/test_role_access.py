@@ -6,6 +6,8 @@ officer X unless said otherwise. A URL added to the project without a row here f
 `test_every_url_pattern_is_in_the_table`.
 """
 
+import datetime as dt
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -150,6 +152,32 @@ def _partner_request_pk(w):
 
     return PartnerRequest.objects.create(name="Lakeview Police", kind="regional", province="ON", contact_name="S W",
                                          contact_email="sw@example.test", officers_interested=4).pk
+
+
+OFFICERS_ONLY = {**IPO_ONLY, "ipo": 403, "officer_x": 200, "officer_y": 200}
+
+
+def _session_pk(w, *, past=False):
+    from django.utils import timezone
+
+    from planning.sessions.models import AssessmentSession
+
+    start = timezone.localdate() + dt.timedelta(days=-20 if past else 20)
+    return AssessmentSession.objects.create(kind="saat", starts_on=start, ends_on=start + dt.timedelta(days=3),
+                                            place="Ottawa", capacity=5, created_by=w.ipo).pk
+
+
+def _registration_of_x_pk(w):
+    from planning.sessions.models import Registration
+
+    return Registration.objects.create(session_id=_session_pk(w), officer=w.officer_x, registered_by=w.coord_a).pk
+
+
+def _pool_entry_of_x_pk(w):
+    from planning.pool.models import PoolEntry
+
+    return PoolEntry.objects.create(officer=w.officer_x, regions=["africa"], languages=["fr"],
+                                    available_from=dt.date(2027, 1, 1)).pk
 
 
 CLAIM_OF_A = {"anonymous": 302, "ipo": 200, "coord_a": 200, "coord_b": 404, "officer_x": 404, "officer_y": 404}
@@ -403,6 +431,40 @@ ROLE_ACCESS = {
     "roster:export-deployments": row(
         STAFF_AND_COORD, lambda w: {"fmt": "csv"}, data={"start": "2020-01-01", "end": "2030-12-31"}
     ),
+    # assessment sessions (issue 13, item 5): the schedule for every role; scheduling, editing, cancelling and
+    # results for IPO staff; registering for IPO staff and coordinators (an officer one may not see: 404);
+    # withdrawing for IPO staff, the officer's coordinator and the officer; an officer's own sessions.
+    "planning:session-list": row(ALL_SIGNED_IN),
+    "planning:session-create": row(IPO_ONLY),
+    "planning:session-mine": row(OFFICERS_ONLY),
+    "planning:session-detail": row(ALL_SIGNED_IN, lambda w: {"pk": _session_pk(w)}),
+    "planning:session-edit": row(IPO_ONLY, lambda w: {"pk": _session_pk(w)}),
+    "planning:session-cancel": row(IPO_ONLY, lambda w: {"pk": _session_pk(w)}),
+    "planning:session-results": row(IPO_ONLY, lambda w: {"pk": _session_pk(w, past=True)}),
+    "planning:session-register": row(
+        {"anonymous": 302, "ipo": 400, "coord_a": 400, "coord_b": 400, "officer_x": 403, "officer_y": 403},
+        lambda w: {"pk": _session_pk(w)}, method="post"),
+    "planning:session-withdraw": row(
+        {"anonymous": 302, "ipo": 302, "coord_a": 302, "coord_b": 404, "officer_x": 302, "officer_y": 404},
+        lambda w: {"pk": _registration_of_x_pk(w)}, method="post"),
+    # the talent pool (item 6): an officer's own entry; the list for IPO staff and coordinators; the agency's
+    # answer for the officer's own coordinator (another agency's: 404)
+    "planning:pool-list": row(STAFF_AND_COORD),
+    "planning:pool-mine": row(OFFICERS_ONLY),
+    "planning:pool-leave": row({**IPO_ONLY, "ipo": 403, "officer_x": 302, "officer_y": 302}, method="post"),
+    "planning:pool-support": row(
+        {"anonymous": 302, "ipo": 403, "coord_a": 200, "coord_b": 404, "officer_x": 403, "officer_y": 403},
+        lambda w: {"pk": _pool_entry_of_x_pk(w)}),
+    # who could go (items 1, 2 and 4): IPO staff's counts; a coordinator's own officers, nominated in one click
+    "planning:candidates-overview": row(IPO_ONLY),
+    "planning:candidates-bulletin": row(IPO_ONLY, lambda w: {"pk": w.bulletin.pk}),
+    "planning:candidates-agency": row(COORDINATORS, lambda w: {"pk": w.bulletin.pk}),
+    "planning:candidates-nominate": row(
+        {"anonymous": 302, "ipo": 403, "coord_a": 302, "coord_b": 404, "officer_x": 403, "officer_y": 403},
+        lambda w: {"pk": w.bulletin.pk}, method="post", data=lambda w: {"officer": w.officer_x.pk}),
+    # the strength forecast (item 3): the program's figures for IPO staff and coordinators, a mission's for IPO
+    "planning:forecast": row(STAFF_AND_COORD),
+    "planning:forecast-mission": row(IPO_ONLY, lambda w: {"pk": w.mission.pk}),
 }
 
 
@@ -452,7 +514,8 @@ def test_role_access(world, name, persona):
     }[persona]
     client = client_for(user)
     url = resolve_url(name, spec["kwargs"](world))
-    response = getattr(client, spec["method"])(url, spec["data"] or {})
+    data = spec["data"](world) if callable(spec["data"]) else spec["data"]  # a callable: data of the world's objects
+    response = getattr(client, spec["method"])(url, data or {})
     expected = spec["expect"][persona]
     assert response.status_code == expected, f"{persona} {spec['method'].upper()} {url}"
     if expected == 302 and persona == "anonymous" and name not in ("logout", "set_language", "favicon"):

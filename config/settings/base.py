@@ -211,6 +211,8 @@ CELERY_BEAT_SCHEDULE = {
     "welfare-reminders": {"task": "welfare.tasks.checkin_reminders_send", "schedule": crontab(minute=20)},
     "welfare-return-plans": {"task": "welfare.tasks.return_plans_start", "schedule": crontab(minute=40)},
     # Planning (planning app), forecast:
+    "forecast-alerts": {"task": "planning.forecast.tasks.forecast_alerts_send",
+                        "schedule": crontab(day_of_week="mon", hour=7, minute=15)},
     # Planning, sessions and pool:
 }
 
@@ -276,8 +278,32 @@ ROSTER = {
     "API_RATE": env("ROSTER_API_RATE", default="300/min"),
     "API_ANON_RATE": env("ROSTER_API_ANON_RATE", default="60/min"),
     # Planning (planning app), who could go:
+    # The planning panels of the home page and the dashboard (the forecast's alerts, "women eligible but
+    # not applying") are worked out at most this often (seconds); their own pages are always current.
+    "PLANNING_PANEL_CACHE_SECONDS": env.int("ROSTER_PLANNING_PANEL_CACHE_SECONDS", default=600),
+    # An open bulletin is flagged "women eligible but not applying" when at least this many eligible
+    # women make at least this % of its eligible officers, it has at least this many applicants, and the
+    # share of women among them is below this % of their share among the eligible.
+    "CANDIDATES_FLAG_MIN_ELIGIBLE_WOMEN": env.int("ROSTER_CANDIDATES_FLAG_MIN_ELIGIBLE_WOMEN", default=5),
+    "CANDIDATES_FLAG_ELIGIBLE_SHARE": env.int("ROSTER_CANDIDATES_FLAG_ELIGIBLE_SHARE", default=20),
+    "CANDIDATES_FLAG_MIN_APPLICANTS": env.int("ROSTER_CANDIDATES_FLAG_MIN_APPLICANTS", default=3),
+    "CANDIDATES_FLAG_APPLICANT_RATIO": env.int("ROSTER_CANDIDATES_FLAG_APPLICANT_RATIO", default=50),
     # Planning, forecast:
+    # The strength forecast covers this many months; a mission is flagged when its forecast falls below
+    # FORECAST_ALERT_SHARE_PERCENT of its authorised strength within FORECAST_ALERT_HORIZON_MONTHS. The
+    # lead time to post a rotation bulletin is measured from past bulletins (publication to first
+    # arrival); with fewer than FORECAST_LEAD_TIME_MIN_SAMPLES of them, FORECAST_LEAD_TIME_DAYS. Nominees:
+    # applications put forward to IPO in the last FORECAST_NOMINEE_MONTHS months.
+    "FORECAST_MONTHS": env.int("ROSTER_FORECAST_MONTHS", default=12),
+    "FORECAST_ALERT_SHARE_PERCENT": env.int("ROSTER_FORECAST_ALERT_SHARE_PERCENT", default=80),
+    "FORECAST_ALERT_HORIZON_MONTHS": env.int("ROSTER_FORECAST_ALERT_HORIZON_MONTHS", default=6),
+    "FORECAST_LEAD_TIME_DAYS": env.int("ROSTER_FORECAST_LEAD_TIME_DAYS", default=120),
+    "FORECAST_LEAD_TIME_MIN_SAMPLES": env.int("ROSTER_FORECAST_LEAD_TIME_MIN_SAMPLES", default=5),
+    "FORECAST_NOMINEE_MONTHS": env.int("ROSTER_FORECAST_NOMINEE_MONTHS", default=12),
     # Planning, sessions and pool:
+    # A pass on every component of a SAAT makes the UN assessment clearance valid this many months from the
+    # session's last day.
+    "UN_ASSESSMENT_VALID_MONTHS": env.int("ROSTER_UN_ASSESSMENT_VALID_MONTHS", default=24),
 }
 
 # --- REST API (api app: Django REST framework, drf-spectacular) ---------------------------------

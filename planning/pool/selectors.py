@@ -33,3 +33,34 @@ def pool_available(*, by: date | None = None, supported_only: bool = False) -> Q
 def pool_officer_ids(*, by: date | None = None, supported_only: bool = False) -> set[int]:
     """The officers of `pool_available`, as a set of ids (one query)."""
     return set(pool_available(by=by, supported_only=supported_only).values_list("officer_id", flat=True))
+
+
+POOL_PER_PAGE = 25
+
+
+def pool_page(user, *, region: str = "", language: str = "", speciality: str = "", available_by: date | None = None,
+              support: str = "", agency_id: int | None = None, page=None):
+    """The pool entries `user` may see, filtered, the soonest available first, one page (a COUNT and
+    a page: two queries)."""
+    from django.core.paginator import Paginator
+
+    qs = pool_visible_to(user)
+    # JSON lists hold the codes, quoted: the same text test on SQLite and PostgreSQL
+    if region:
+        qs = qs.filter(regions__icontains=f'"{region}"')
+    if language:
+        qs = qs.filter(languages__icontains=f'"{language}"')
+    if speciality:
+        qs = qs.filter(specialities__icontains=f'"{speciality}"')
+    if available_by:
+        qs = qs.filter(available_from__lte=available_by)
+    if support:
+        qs = qs.filter(support=support)
+    if agency_id:
+        qs = qs.filter(officer__agency_id=agency_id)
+    qs = qs.select_related("support_by").order_by("available_from", "officer__last_name", "id")
+    return Paginator(qs, POOL_PER_PAGE).get_page(page)
+
+
+def pool_entry_of(officer) -> PoolEntry | None:
+    return PoolEntry.objects.filter(officer=officer).first() if officer is not None else None

@@ -174,7 +174,8 @@ DETAILS = {
 
 
 def _grow_detail(w, n):
-    for i in range(n):
+    done = Deployment.objects.filter(replaces=w.dep_x).count()  # each later tour a year after the last
+    for i in range(done, done + n):
         _document(w.app_x, name=f"doc{i}.pdf")
         ApplicationEvent.objects.create(application=w.app_x, to_status="submitted", note=f"note {i}")
         DeploymentEvent.objects.create(deployment=w.dep_x, action="extended", note=f"note {i}")

@@ -27,7 +27,7 @@ def test_each_demo_role_sees_its_home_page(live_server, page):
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
         # Bootstrap's script runs under the policy: the account menu opens
-        page.locator("#nav-main .dropdown-toggle").click()
+        page.locator("#user-menu-toggle").click()
         expect(page.get_by_role("button", name="Sign out")).to_be_visible()
         page.context.clear_cookies()
     assert errors == []
