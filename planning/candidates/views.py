@@ -71,8 +71,13 @@ def agency_candidates(request, pk):
     bulletin = get_visible_or_404(bulletin_visible_to(request.user), pk=pk)
     found = selectors.agency_candidates(request.user, bulletin)
     summary = found["summary"]
-    page = Paginator(sorted(summary.eligible_ids), PAGE_SIZE).get_page(request.GET.get("page"))
-    officers = list(selectors.eligible_officers_page_queryset(request.user, bulletin, page.object_list))
+    # by name across the pages (not by id, then by name within a page): the page's rows come straight
+    # from the ordered queryset, whose count is already known
+    paginator = Paginator(selectors.eligible_officers_page_queryset(request.user, bulletin, summary.eligible_ids),
+                          PAGE_SIZE)
+    paginator.count = len(summary.eligible_ids)
+    page = paginator.get_page(request.GET.get("page"))
+    officers = list(page.object_list)
     if officers:
         audit_read(actor=request.user, model=Officer, event="read.candidates", rows=len(officers), request=request,
                    detail={"bulletin": bulletin.pk})
@@ -88,8 +93,9 @@ def nominate(request, pk):
     """One click: the coordinator nominates one of their officers (roster's nomination service; the
     button says that it confirms the agency's release). An officer of another agency answers 404."""
     bulletin = get_visible_or_404(bulletin_visible_to(request.user), pk=pk)
-    officer = get_visible_or_404(officer_visible_to(request.user).filter(is_active=True), pk=request.POST.get("officer")
-                                 if str(request.POST.get("officer", "")).isdigit() else None)
+    raw = str(request.POST.get("officer", ""))
+    officer = get_visible_or_404(officer_visible_to(request.user).filter(is_active=True, anonymised_at__isnull=True),
+                                 pk=int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None)
     try:
         application_nominate(bulletin=bulletin, officer=officer, actor=request.user, release_confirmed=True)
     except PermissionDenied:

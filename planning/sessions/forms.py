@@ -1,7 +1,8 @@
 """Forms of the session pages. They parse input; planning.sessions.services decides."""
 
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,23 @@ class RegisterForm(forms.Form):
             (o.pk, f"{o.last_name}, {o.first_name} ({o.badge_number})") for o in officers]
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Register")))
+
+
+class OfficerFindForm(forms.Form):
+    """Find the officer to register by badge number or name, among the active officers the user may see
+    (IPO staff see thousands: a select of all of them is no way to find one)."""
+
+    find = forms.CharField(label=_("Find the officer: badge number or name"), max_length=100, required=False)
+
+    def __init__(self, *args, action="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_action = action
+        self.helper.disable_csrf = True
+        # a plain button: no name in the URL, no id shared with the register form's button
+        self.helper.layout = Layout("find", StrictButton(_("Find"), type="submit",
+                                                         css_class="btn-outline-primary mb-3"))
 
 
 RESULT_CHOICES = [("", _("Not recorded"))] + list(ResultValue.choices)

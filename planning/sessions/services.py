@@ -84,7 +84,7 @@ def session_schedule(*, actor, kind: str, starts_on: date, ends_on: date, place:
 @transaction.atomic
 def session_update(*, session: AssessmentSession, actor, **changes) -> AssessmentSession:
     """Change a scheduled session. Fewer seats than are taken, or women-only with other officers
-    registered, is refused; more seats move the waiting list up, in order."""
+    registered, is refused; more seats move the waiting list up, in order, until the session starts."""
     if not can_manage_sessions(actor):
         raise PermissionDenied
     unknown = set(changes) - set(SESSION_FIELDS)
@@ -107,13 +107,17 @@ def session_update(*, session: AssessmentSession, actor, **changes) -> Assessmen
             raise ValidationError({"women_only": [
                 _("Officers who are not women are registered: withdraw them before making the session "
                   "women-only.")]})
-    if not values["includes_firearms"] and session.includes_firearms and AssessmentResult.objects.filter(
-            registration__session=session, component="firearms").exists():
-        raise ValidationError({"includes_firearms": [_("Firearms results are recorded for this session.")]})
+    # once results are recorded, what they mean is fixed: the components assessed, the kind (a SAAT's pass
+    # is the UN assessment) and the last day (the clearance runs from it)
+    fixed = [f for f in ("kind", "includes_firearms", "ends_on") if values[f] != getattr(session, f)]
+    if fixed and AssessmentResult.objects.filter(registration__session=session).exists():
+        raise ValidationError({f: [_("Results are recorded for this session: this can no longer be changed.")]
+                               for f in fixed})
     for f, v in values.items():
         setattr(session, f, v)
     session.save()
-    _fill_seats(session, free=values["capacity"] - taken)
+    if not session.has_started():  # once it has started, no one on the waiting list can still take a seat
+        _fill_seats(session, free=values["capacity"] - taken)
     return session
 
 
@@ -213,7 +217,9 @@ def registration_withdraw(*, registration: Registration, actor) -> Registration:
     if not registration.is_active:
         raise ValidationError(_("This registration was already withdrawn."))
     if not can_withdraw(actor, registration):
-        if session.has_started() or session.is_cancelled:
+        if session.is_cancelled:
+            raise ValidationError(_("This session was cancelled: it can no longer be changed."))
+        if session.has_started():
             raise ValidationError(_("The session has started: the registration can no longer be withdrawn."))
         raise PermissionDenied
     had_seat = registration.state == RegistrationState.REGISTERED
@@ -245,6 +251,8 @@ def un_assessment_renew(*, officer_id: int, session: AssessmentSession) -> Clear
     """Create or renew the officer's UN assessment clearance: valid the setting's months from the
     session's last day (never shortened by an older session's pass)."""
     until = add_months(session.ends_on, clearance_months())
+    # the officer's row is the lock: two sessions' passes recorded at once make one clearance
+    Officer.objects.select_for_update().filter(pk=officer_id).first()
     clearance = Clearance.objects.select_for_update().filter(
         officer_id=officer_id, kind=Clearance.Kind.UN_ASSESSMENT).first()
     reference = f"SAAT {session.ends_on.isoformat()}, {session.place}"[:100]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from agencies.permissions import is_ipo_staff
 from agencies.selectors import officer_visible_to
 
 from . import selectors, services
-from .forms import CancelForm, RegisterForm, ResultsForm, SessionForm
+from .forms import CancelForm, OfficerFindForm, RegisterForm, ResultsForm, SessionForm
 from .models import AssessmentSession, Component, RegistrationState
 from .permissions import (
     can_manage_sessions,
@@ -57,14 +58,23 @@ def session_mine(request):
     return render(request, "planning/sessions/mine.html", {"registrations": registrations})
 
 
-def _officer_choices(user, session):
+CHOICES_MAX = 50
+
+
+def _officer_choices(user, session, find: str = "") -> tuple[list, bool]:
+    """The active officers `user` may register and see, not yet in line for the session, matching `find`
+    (every word a badge number, or part of a first or last name): at most CHOICES_MAX of them (one
+    query), and whether there are more."""
     if not (is_ipo_staff(user) or user.role == "coordinator"):
-        return []
+        return [], False
     taken = session.registrations.filter(state__in=[RegistrationState.REGISTERED, RegistrationState.WAITLISTED])
-    return list(officer_visible_to(user).filter(is_active=True, anonymised_at__isnull=True)
-                .exclude(pk__in=taken.values("officer_id")).select_related(None)
-                .only("pk", "first_name", "last_name", "badge_number")
-                .order_by("last_name", "first_name", "id"))
+    qs = (officer_visible_to(user).filter(is_active=True, anonymised_at__isnull=True)
+          .exclude(pk__in=taken.values("officer_id")))
+    for word in find.split():
+        qs = qs.filter(Q(badge_number__iexact=word) | Q(last_name__icontains=word) | Q(first_name__icontains=word))
+    found = list(qs.select_related(None).only("pk", "first_name", "last_name", "badge_number")
+                 .order_by("last_name", "first_name", "id")[:CHOICES_MAX + 1])
+    return found[:CHOICES_MAX], len(found) > CHOICES_MAX
 
 
 def _render_detail(request, session, *, register_form=None, status=200):
@@ -77,13 +87,23 @@ def _render_detail(request, session, *, register_form=None, status=200):
         r.result_rows = [(labels.get(x.component, x.component), x.get_result_display()) for x in r.results.all()]
         r.may_withdraw = can_withdraw(user, r)
     open_for_registration = can_register(user, session)
-    if open_for_registration and register_form is None:
-        register_form = RegisterForm(officers=_officer_choices(user, session))
+    find_form, more = None, False
+    if open_for_registration:
+        find_form = OfficerFindForm(request.GET or None, action=reverse("planning:session-detail", args=[session.pk]))
+        find = find_form.cleaned_data["find"].strip() if find_form.is_valid() else ""
+        if register_form is None:
+            officers, more = _officer_choices(user, session, find)
+            if find and not officers:
+                find_form.add_error("find", _("No active officer you may register matches “%(find)s”.")
+                                    % {"find": find})
+            if officers and not (more and not find):
+                register_form = RegisterForm(officers=officers)
     if register_form is not None:
         register_form.helper.form_action = reverse("planning:session-register", args=[session.pk])
     return render(request, "planning/sessions/detail.html", {
         "session": session, "registrations": registrations,
         "register_form": register_form if open_for_registration else None,
+        "find_form": find_form, "more_officers": more, "choices_max": CHOICES_MAX,
         "can_manage": can_manage_sessions(user) and not session.is_cancelled,
         "can_record": can_record_results(user, session),
         "components": [labels[c] for c in session.required_components()],
@@ -186,10 +206,8 @@ def session_register(request, pk):
     if not can_register(user, session):
         messages.error(request, _("Registration for this session is closed."))
         return redirect("planning:session-detail", session.pk)
-    choices = _officer_choices(user, session)
-    if officer is not None and all(o.pk != officer.pk for o in choices):
-        choices.append(officer)  # so the form shows the service's reason, not "not a valid choice"
-    form = RegisterForm(request.POST, officers=choices)
+    # the one officer posted (visible to the user): the service gives the reason if they cannot be registered
+    form = RegisterForm(request.POST, officers=[officer] if officer is not None else [])
     if form.is_valid():
         try:
             registration = services.registration_create(session=session, officer=officer, actor=user,

@@ -167,6 +167,89 @@ def test_the_evaluation_agrees_with_roster_eligibility_rule_by_rule(world):
             assert outcome.unknown[index[o.pk]] == bool(expected[o.pk].unknowns), (o.pk, b.pk)
 
 
+def test_the_evaluation_agrees_with_roster_eligibility_on_commitments_and_edge_rules(world):
+    """The same comparison on what the first one leaves out: every kind of commitment against a tour
+    [Jan 31 2028, Feb 29 2029) (a planned tour ending on its first day or starting on its end day, a tour
+    returned early, one whose arrival was recorded late, a selection on another bulletin or on this one,
+    a deployment coming from this bulletin), language levels at, under and without the level asked (the
+    default level, and level None), ages on both edges with a minimum age of 0, duplicated clearances and
+    a clearance expiring the day before or on the tour's end."""
+    from roster.eligibility import check_many
+
+    start, end = dt.date(2028, 1, 31), dt.date(2029, 2, 28)
+    DRAFT = Bulletin.Status.DRAFT
+    bulletins = [
+        f.BulletinFactory(mission=world.mission, deployment_start=start, duration_months=13, status=DRAFT,
+                          required_language="en", min_language_level=None, min_age=0, max_age=40,
+                          required_clearances=["passport", "passport"]),
+        f.BulletinFactory(mission=world.mission, deployment_start=start, duration_months=13, status=DRAFT,
+                          required_language="fr", min_language_level=0, min_years_service=1),
+    ]
+    this = bulletins[0]
+    other = f.BulletinFactory(mission=world.mission, deployment_start=end, duration_months=6,
+                              status=Bulletin.Status.CLOSED)
+    before = f.BulletinFactory(mission=world.mission, deployment_start=dt.date(2027, 2, 1), duration_months=12,
+                               status=Bulletin.Status.CLOSED)  # [Feb 1 2027, Feb 1 2028): overlaps by one day
+    a = world.agency_a
+    levels = [None, 1, 2, 3]
+    births = [None, dt.date(1988, 1, 31), dt.date(1988, 2, 1), dt.date(1988, 1, 30), start,
+              start + dt.timedelta(days=1)]
+    commitments = [
+        None,
+        dict(start_date=dt.date(2027, 1, 31), planned_end_date=start, status=Deployment.Status.PLANNED),
+        dict(start_date=dt.date(2027, 1, 31), planned_end_date=start + dt.timedelta(days=1),
+             status=Deployment.Status.PLANNED),
+        dict(start_date=end, planned_end_date=dt.date(2029, 12, 1), status=Deployment.Status.PLANNED),
+        dict(start_date=end - dt.timedelta(days=1), planned_end_date=dt.date(2029, 12, 1),
+             status=Deployment.Status.PLANNED),
+        dict(start_date=dt.date(2027, 6, 1), planned_end_date=dt.date(2028, 6, 1), actual_end_date=dt.date(2028, 1, 15),
+             actual_start_date=dt.date(2027, 6, 1), status=Deployment.Status.IN_MISSION),
+        dict(start_date=end - dt.timedelta(days=10), actual_start_date=end, planned_end_date=dt.date(2029, 12, 1),
+             status=Deployment.Status.IN_MISSION),
+        dict(start_date=dt.date(2028, 3, 1), planned_end_date=dt.date(2028, 9, 1), status=Deployment.Status.CANCELLED,
+             cancelled_at=timezone.now(), cancellation_reason="Called off"),
+        "selected-other", "selected-before", "selected-this", "deployed-this",
+    ]
+    officers = []
+    for i in range(len(commitments) * 2):
+        o = f.OfficerFactory(agency=a, english_level=levels[i % 4], french_level=levels[(i + 1) % 4],
+                             date_of_birth=births[i % len(births)],
+                             service_start=[None, dt.date(2027, 1, 31), dt.date(2027, 2, 1)][i % 3])
+        officers.append(o)
+        if i % 3:
+            f.ClearanceFactory(officer=o, kind="passport", valid_until=[end - dt.timedelta(days=1), end][i % 2])
+        c = commitments[i % len(commitments)]
+        if isinstance(c, dict):
+            f.DeploymentFactory(officer=o, mission=world.mission, **c)
+        elif c == "selected-other":
+            f.ApplicationFactory(bulletin=other, officer=o, status=ApplicationStatus.SELECTED)
+        elif c == "selected-before":
+            f.ApplicationFactory(bulletin=before, officer=o, status=ApplicationStatus.SELECTED)
+        elif c == "selected-this":
+            f.ApplicationFactory(bulletin=this, officer=o, status=ApplicationStatus.SELECTED)
+        elif c == "deployed-this":
+            app = f.ApplicationFactory(bulletin=this, officer=o, status=ApplicationStatus.DEPLOYED)
+            f.DeploymentFactory(officer=o, mission=world.mission, application=app, start_date=start,
+                                planned_end_date=end, status=Deployment.Status.PLANNED)
+    population = Population.load(officers=Officer.objects.filter(pk__in=[o.pk for o in officers]))
+    index = {row[0]: i for i, row in enumerate(population.officers)}
+    seen = set()
+    for b in bulletins:
+        expected = check_many(officers, b)
+        outcome = evaluate(population, b)
+        assert (outcome.start, outcome.end) == (start, end)
+        for o in officers:
+            failed = {r.rule for r in expected[o.pk].failures}
+            assert outcome.failed(index[o.pk]) == failed, (o.pk, b.pk)
+            assert outcome.unknown[index[o.pk]] == bool(expected[o.pk].unknowns), (o.pk, b.pk)
+            seen |= {(b.pk, rule) for rule in failed}
+    # the data are varied enough for each rule to fail somewhere, and availability to pass and fail
+    assert {(this.pk, "availability"), (this.pk, "age"), (this.pk, "language"), (this.pk, "clearance:passport"),
+            (bulletins[1].pk, "service"), (bulletins[1].pk, "availability")} <= seen
+    free = [o for o in officers if "availability" not in {r.rule for r in check_many([o], this)[o.pk].failures}]
+    assert free and len(free) < len(officers)
+
+
 # --- what if ---------------------------------------------------------------------------------------------
 
 def test_lowering_service_says_how_many_officers_and_women_it_adds(people):
@@ -179,6 +262,20 @@ def test_lowering_service_says_how_many_officers_and_women_it_adds(people):
     assert (effect.before, effect.after, effect.added, effect.added_women, effect.removed) == (4, 5, 1, 1, 0)
     assert effect.sentence == ("Lowering service from 10 to 4 years adds 1 officer, 1 of them a woman. "
                                "5 officers would meet every requirement (4 now).")
+
+
+def test_the_what_if_sentence_in_french(people):
+    variant = Bulletin.objects.get(pk=people.draft.pk)
+    variant.min_years_service = 4
+    population = Population.load(clearance_kinds={"passport", "medical"})
+
+    with translation_override("fr"):
+        effect = compare(population, people.draft, variant)
+        nobody = compare(population, people.draft, Bulletin.objects.get(pk=people.draft.pk))
+
+    assert effect.sentence == ("Abaisser le service de 10 à 4 ans ajoute 1 policier ou policière, dont 1 femme. "
+                               "5 policiers ou policières satisferaient à toutes les exigences (4 actuellement).")
+    assert nobody.changes == [] and nobody.added == nobody.removed == 0
 
 
 def test_a_mixed_change_says_what_it_adds_and_removes(people):
@@ -335,6 +432,48 @@ def test_nomination_refuses_another_agency_officer_and_other_roles(published, pe
     assert nominate(clients.ipo, published, people.ok_a1.pk).status_code == 403
     assert clients.coord_a.get(reverse("planning:candidates-nominate", kwargs={"pk": published.pk})).status_code == 405
     assert not Application.objects.filter(bulletin=published, officer__in=[people.ok_a1, people.ok_b1]).exists()
+
+
+def test_nomination_refuses_anonymised_inactive_and_malformed_officers(published, people, clients, world):
+    gone = officer(world.agency_a, "gus")
+    Officer.objects.filter(pk=gone.pk).update(anonymised_at=timezone.now())
+    retired = officer(world.agency_a, "rita", is_active=False)
+
+    for value in (gone.pk, retired.pk, "²", "1" * 30, ""):
+        assert nominate(clients.coord_a, published, value).status_code == 404, value
+    assert not Application.objects.filter(bulletin=published).exists()
+
+
+def test_nominating_an_officer_who_fails_a_rule_changes_nothing_and_says_why(published, people, clients):
+    response = nominate(clients.coord_a, published, people.firearms.pk)
+
+    assert response.status_code == 302
+    assert not Application.objects.filter(bulletin=published, officer=people.firearms).exists()
+    shown = clients.coord_a.get(response.url).content.decode()
+    assert "does not meet every requirement" in shown
+
+
+def test_a_coordinator_of_another_agency_cannot_nominate_a_listed_officer(published, people, clients):
+    listed = [o.pk for o in agency_page(clients.coord_a, published).context["officers"]]
+    assert listed
+    for pk in listed:
+        assert nominate(clients.coord_b, published, pk).status_code == 404
+    assert not Application.objects.filter(bulletin=published).exists()
+
+
+def test_the_agency_list_is_in_name_order_across_its_pages(published, people, clients, world, monkeypatch):
+    from planning.candidates import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    officer(world.agency_a, "aaron")  # the newest officer, first by name
+    names = []
+    for number in (1, 2):
+        response = agency_page(clients.coord_a, published, page=number)
+        names += [o.last_name for o in response.context["officers"]]
+    assert names == ["Aaron", "Abel", "Ada", "Moe"]
+    assert response.context["page"].paginator.num_pages == 2
+    assert agency_page(clients.coord_a, published, page=3).context["page"].number == 2  # past the end: the last
+    assert agency_page(clients.coord_a, published, page="x").context["page"].number == 1
 
 
 def test_the_agency_page_runs_the_same_queries_with_few_and_many_officers(published, people, clients, world):

@@ -149,6 +149,26 @@ def test_a_leap_february():
                                                    date(2028, 2, 29))] == [0, 1, 1, 0]
 
 
+def test_across_a_year_end():
+    m = f.MissionFactory(code="YEAR", authorized_strength=2)
+    tour(m, date(2028, 1, 1))  # leaves Jan 1: last day in mission Dec 31
+    tour(m, date(2028, 1, 2))
+    b = f.BulletinFactory(mission=m, positions=1, duration_months=2, deployment_start=date(2027, 12, 31))
+    assert b.status == Bulletin.Status.PUBLISHED
+    fc = selectors.forecast(today=date(2027, 12, 30), months=3)
+    got = [(d, on(fc, m, d).sure, on(fc, m, d).expected)
+           for d in (date(2027, 12, 30), date(2027, 12, 31), date(2028, 1, 1), date(2028, 1, 2), date(2028, 2, 28),
+                     date(2028, 2, 29), date(2028, 3, 1))]
+    # the open position arrives Dec 31 for two months: Dec 31 + 2 months = Feb 29 2028, its leaving day
+    assert got == [(date(2027, 12, 30), 2, 0), (date(2027, 12, 31), 2, 1), (date(2028, 1, 1), 1, 1),
+                   (date(2028, 1, 2), 0, 1), (date(2028, 2, 28), 0, 1), (date(2028, 2, 29), 0, 0),
+                   (date(2028, 3, 1), 0, 0)]
+    months = fc.mission(m.pk).series.months()
+    assert [p.month for p in months] == [date(2027, 12, 1), date(2028, 1, 1), date(2028, 2, 1), date(2028, 3, 1)]
+    assert [(p.first.total, p.low.total, p.low.day) for p in months] == [
+        (2, 2, date(2027, 12, 30)), (2, 1, date(2028, 1, 2)), (1, 0, date(2028, 2, 29)), (0, 0, date(2028, 3, 1))]
+
+
 def test_today_agrees_with_the_mission_pages(hand_made):
     m, other, _ = hand_made
     fc = selectors.forecast(today=timezone.localdate())
@@ -209,6 +229,16 @@ def test_the_lead_time_is_the_median_from_publication_to_first_arrival(rules):
     published_bulletin(m, start, [])
     lead = selectors.lead_time(today=date(2026, 9, 1))
     assert (lead.days, lead.samples, lead.from_history) == (60, 3, True)
+
+
+def test_the_lead_time_of_an_even_number_of_bulletins_is_the_mean_of_the_middle_two(rules):
+    m = f.MissionFactory(code="EVEN")
+    start = date(2026, 1, 1)
+    for days in (30, 60, 90, 300):  # median 75: neither a middle sample (60, 90) nor the mean (120)
+        published_bulletin(m, start, [{"start_date": start + timedelta(days=days),
+                                       "planned_end_date": start + timedelta(days=days + 200)}])
+    lead = selectors.lead_time(today=date(2026, 9, 1))
+    assert (lead.days, lead.samples, lead.from_history) == (75, 4, True)
 
 
 def test_too_few_past_bulletins_fall_back_on_the_setting(rules):
@@ -308,6 +338,23 @@ def test_the_weekly_email_goes_once_a_week(short, world):
     assert services.forecast_alerts_send(today=date(2027, 1, 10))["sent"] == 0  # Sunday: same ISO week
     assert services.forecast_alerts_send(today=date(2027, 1, 11))["sent"] == 2  # the next week
     assert OutgoingMail.objects.filter(kind="forecast_alerts").count() == 4
+
+
+@pytest.mark.parametrize("day, topic", [
+    (date(2027, 1, 3), "forecast-alerts:2026-W53"),  # a Sunday: still the ISO week of 2026
+    (date(2027, 1, 4), "forecast-alerts:2027-W01"),
+    (date(2029, 12, 31), "forecast-alerts:2030-W01"),  # a Monday in December: week 1 of 2030
+    (date(2030, 1, 6), "forecast-alerts:2030-W01"),
+])
+def test_the_week_of_the_email_is_the_iso_week(day, topic):
+    assert services.week_topic(day) == topic
+
+
+def test_the_weekly_email_goes_once_across_a_year_end(short, world):
+    cache.clear()
+    assert services.forecast_alerts_send(today=date(2029, 12, 31))["sent"] == 1
+    assert services.forecast_alerts_send(today=date(2030, 1, 2))["sent"] == 0
+    assert OutgoingMail.objects.filter(kind="forecast_alerts").count() == 1
 
 
 def test_no_alert_no_email(rules, world):

@@ -83,6 +83,32 @@ def test_fewer_seats_than_taken_is_refused_and_more_seats_move_the_line_up(world
     assert states == ["registered", "registered", "registered", "waitlisted"]
 
 
+def test_more_seats_after_the_session_started_move_no_one_up(world):
+    session = make_session(world.ipo, capacity=1)
+    services.registration_create(session=session, officer=world.officer_x, actor=world.coord_a)
+    waiting = services.registration_create(session=session, officer=f.OfficerFactory(agency=world.agency_a),
+                                           actor=world.coord_a)
+    session = held(session)
+    services.session_update(session=session, actor=world.ipo, capacity=2)
+    assert Registration.objects.get(pk=waiting.pk).state == "waitlisted"
+    assert not OutgoingMail.objects.filter(kind="session_promoted").exists()
+
+
+def test_a_session_becomes_women_only_only_when_no_other_officer_is_in_line(world):
+    session = make_session(world.ipo, capacity=1)
+    services.registration_create(session=session, officer=world.officer_x, actor=world.coord_a)
+    man = f.OfficerFactory(agency=world.agency_a, gender=Officer.Gender.MAN)
+    waiting = services.registration_create(session=session, officer=man, actor=world.coord_a)
+    assert waiting.state == "waitlisted"  # on the waiting list counts too
+    with pytest.raises(ValidationError) as exc:
+        services.session_update(session=session, actor=world.ipo, women_only=True)
+    assert "women_only" in exc.value.message_dict
+    assert not AssessmentSession.objects.get(pk=session.pk).women_only
+    services.registration_withdraw(registration=waiting, actor=world.coord_a)
+    services.session_update(session=session, actor=world.ipo, women_only=True)
+    assert AssessmentSession.objects.get(pk=session.pk).women_only
+
+
 def test_a_cancelled_session_tells_the_registered_and_takes_no_registration(world):
     session = make_session(world.ipo)
     services.registration_create(session=session, officer=world.officer_x, actor=world.coord_a)
@@ -193,6 +219,16 @@ def test_others_cannot_withdraw_a_registration(world):
         services.registration_withdraw(registration=reg, actor=world.user_x)
 
 
+def test_a_registration_of_a_cancelled_session_is_not_withdrawn_and_the_reason_says_so(world):
+    session = make_session(world.ipo)
+    reg = services.registration_create(session=session, officer=world.officer_x, actor=world.coord_a)
+    services.session_cancel(session=session, actor=world.ipo, reason="No instructors")
+    with pytest.raises(ValidationError) as exc:
+        services.registration_withdraw(registration=reg, actor=world.coord_a)
+    assert "cancelled" in exc.value.messages[0]
+    assert Registration.objects.get(pk=reg.pk).state == "registered"
+
+
 # --- results and the clearance -------------------------------------------------------------------------
 
 def record(session, ipo, reg, **values):
@@ -296,6 +332,22 @@ def test_results_only_for_officers_holding_a_seat_and_a_pass_is_final(world):
     assert Registration.objects.get(pk=seat.pk).outcome == "pass"
 
 
+def test_once_results_are_recorded_the_kind_components_and_last_day_are_fixed(world):
+    session = make_session(world.ipo, kind="pre_saat")
+    reg = services.registration_create(session=session, officer=world.officer_x, actor=world.coord_a)
+    session = held(session)
+    record(session, world.ipo, reg, language="pass", interview="pass", driving="pass")
+    # a pre-SAAT turned SAAT, firearms added, or a later last day would change what the recorded pass means
+    for change in ({"kind": "saat"}, {"includes_firearms": True}, {"ends_on": session.ends_on + dt.timedelta(days=1)}):
+        with pytest.raises(ValidationError) as exc:
+            services.session_update(session=session, actor=world.ipo, **change)
+        assert set(exc.value.message_dict) == set(change)
+    session = AssessmentSession.objects.get(pk=session.pk)
+    assert (session.kind, session.includes_firearms) == ("pre_saat", False)
+    services.session_update(session=session, actor=world.ipo, place="Regina", notes="Room 2")
+    assert AssessmentSession.objects.get(pk=session.pk).place == "Regina"
+
+
 def test_a_fail_can_be_corrected(world):
     session = make_session(world.ipo)
     reg = services.registration_create(session=session, officer=world.officer_x, actor=world.coord_a)
@@ -332,6 +384,20 @@ def test_the_archive_holds_the_registrations_and_results_as_the_reader_may_see_t
     assert own.data["assessment_sessions"]
     other = next(s for s in archive_sections(world.officer_x, world.coord_b) if s.key == "planning")
     assert other.data["assessment_sessions"] == [] and other.data["talent_pool"] is None
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_the_archive_runs_a_constant_number_of_queries(world, django_assert_num_queries, n):
+    from planning.sessions import archive
+
+    for i in range(n):
+        session = make_session(world.ipo, days=20 + i)
+        reg = services.registration_create(session=session, officer=world.officer_x, actor=world.coord_a)
+        record(held(session), world.ipo, reg, language="pass", interview="fail")
+    # the registrations with their sessions, their results, the pool entry
+    with django_assert_num_queries(3):
+        section = archive.section(world.officer_x, world.ipo)
+    assert len(section.data["assessment_sessions"]) == n
 
 
 def test_each_recipient_gets_the_email_in_their_language(world):

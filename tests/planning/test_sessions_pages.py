@@ -211,6 +211,26 @@ def test_an_officer_sees_their_registrations(clients, session_xy, world):
     assert clients.coord_a.get(MINE).status_code == 403
 
 
+@pytest.mark.parametrize("n", [1, 12])
+def test_the_results_page_and_my_sessions_run_a_constant_number_of_queries(clients, world,
+                                                                          django_assert_num_queries, n):
+    session = make_session(world.ipo, capacity=n)
+    for _ in range(n):
+        services.registration_create(session=session, officer=f.OfficerFactory(agency=world.agency_a),
+                                     actor=world.coord_a)
+    AssessmentSession.objects.filter(pk=session.pk).update(starts_on=TODAY - dt.timedelta(days=5),
+                                                           ends_on=TODAY - dt.timedelta(days=2))
+    # session, user, the session, the registrations, their results
+    with django_assert_num_queries(5):
+        assert clients.ipo.get(reverse("planning:session-results", args=[session.pk])).status_code == 200
+    for i in range(n):
+        other = make_session(world.ipo, days=40 + i)
+        services.registration_create(session=other, officer=world.officer_x, actor=world.coord_a)
+    # session, user, the registrations with their places, their results
+    with django_assert_num_queries(4):
+        assert clients.officer_x.get(MINE).status_code == 200
+
+
 def test_the_pages_render_in_french(world, session_xy):
     for user in (world.ipo, world.user_x):
         user.preferred_language = "fr"
@@ -226,6 +246,29 @@ def test_a_coordinator_chooses_among_their_own_officers_only(clients, world):
     session = make_session(world.ipo)
     html = page_text(clients.coord_a.get(detail(session)))
     assert f'value="{world.officer_x.pk}"' in html and "Young, Yves" not in html
+
+
+def test_ipo_staff_find_the_officer_to_register_by_badge_number_or_name(clients, world, monkeypatch):
+    from planning.sessions import views
+
+    monkeypatch.setattr(views, "CHOICES_MAX", 2)  # as with thousands of officers: no select of them all
+    session = make_session(world.ipo)
+    f.OfficerFactory(agency=world.agency_a, first_name="Zoe", last_name="Zed", badge_number="Z-77")
+    html = page_text(clients.ipo.get(detail(session)))
+    assert 'name="find"' in html and 'data-testid="more-officers"' in html
+    assert 'name="officer"' not in html and "Xavier, Xena" not in html
+    html = page_text(clients.ipo.get(detail(session) + "?find=z-77"))
+    assert "Zed, Zoe (Z-77)" in html and "Xavier, Xena" not in html
+    html = page_text(clients.ipo.get(detail(session) + "?find=xena+xav"))
+    assert "Xavier, Xena" in html and "Zed, Zoe" not in html
+    html = page_text(clients.ipo.get(detail(session) + "?find=nobody"))
+    assert "No active officer you may register matches" in html and 'name="officer"' not in html
+    # a coordinator finds only their own agency's officers
+    html = page_text(clients.coord_b.get(detail(session) + "?find=Z-77"))
+    assert "No active officer you may register matches" in html and "Zed" not in html
+    # and the choice posts as before
+    response = clients.ipo.post(register_url(session), {"officer": world.officer_y.pk})
+    assert response.status_code == 302 and Registration.objects.filter(officer=world.officer_y).exists()
 
 
 def test_ipo_staff_edit_a_session_from_the_page(clients, world):

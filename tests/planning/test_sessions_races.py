@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from agencies.models import User
+from agencies.models import Clearance, User
 from planning.sessions import services
 from planning.sessions.models import AssessmentSession, Registration
 from tests import factories as f
@@ -60,3 +60,27 @@ def test_a_withdrawal_racing_a_registration_gives_the_seat_to_the_first_in_line(
     assert (late_reg.state, late_reg.position) == ("waitlisted", 2) or \
         (late_reg.state, late_reg.position) == ("waitlisted", 1)
     assert Registration.objects.filter(state="registered").count() == 1
+
+
+def test_two_sessions_passes_recorded_at_once_make_one_clearance_valid_from_the_later_end():
+    ipo = f.IpoStaffFactory()
+    agency = f.AgencyFactory()
+    coordinator = f.CoordinatorFactory(agency=agency)
+    officer = f.OfficerFactory(agency=agency)
+    sessions, registrations = [], []
+    for ends_on in (dt.date(2026, 3, 31), dt.date(2026, 5, 15)):
+        session = _session(ipo, capacity=1)
+        registrations.append(services.registration_create(session=session, officer=officer, actor=coordinator))
+        AssessmentSession.objects.filter(pk=session.pk).update(starts_on=ends_on - dt.timedelta(days=2),
+                                                               ends_on=ends_on)
+        sessions.append(session.pk)
+
+    def work(i):
+        return services.results_record(
+            session=AssessmentSession.objects.get(pk=sessions[i]), actor=User.objects.get(pk=ipo.pk),
+            results={registrations[i].pk: {"language": "pass", "interview": "pass", "driving": "pass"}})
+
+    outcomes = race(2, work)
+    assert all(kind == "ok" for kind, _ in outcomes), outcomes
+    clearances = Clearance.objects.filter(officer=officer, kind="un_assessment")
+    assert [c.valid_until for c in clearances] == [dt.date(2028, 5, 15)]
