@@ -5,7 +5,7 @@
   attention". Worked out at most every ROSTER["PLANNING_PANEL_CACHE_SECONDS"] (kept in the cache: the
   home page does not read every tour on each view); the forecast page is always current.
 - the dashboard (IPO staff, coordinators): the share of women among deployed officers and nominees,
-  against the targets, with a link to the forecast.
+  against the targets, with a link to the forecast (the program's figures, cached as the alerts).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from . import selectors
 from .permissions import can_see_forecast
 
 HOME_CACHE_KEY = "planning:forecast:home:{day}"
+SHARES_CACHE_KEY = "planning:forecast:shares:{day}"  # the program's figures: the same for every reader
 
 
 def home_panel(user, *, today=None):
@@ -43,8 +44,11 @@ def dashboard_panel(user, *, today=None):
     if not can_see_forecast(user):
         return None
     today = today or timezone.localdate()
+    shares = cache.get_or_set(SHARES_CACHE_KEY.format(day=today.isoformat()),
+                              lambda: selectors.women_shares(today=today),
+                              int(settings.ROSTER["PLANNING_PANEL_CACHE_SECONDS"]))
     return {
         "template": "planning/forecast/_dashboard_panel.html",
-        "context": {"shares": selectors.women_shares(today=today), "rules": selectors.rules(),
+        "context": {"shares": shares, "rules": selectors.rules(),
                     "forecast_url": reverse("planning:forecast")},
     }

@@ -19,10 +19,10 @@ pytestmark = pytest.mark.django_db
 # strength; one pass over the current deployments per mission, for the totals, the agency's share
 # and the count of tours ending soon; the nominees; the tours ending soon; the clearances expiring,
 # each row with their count), then the bulletins of the export links
-# + the panels of the apps above roster: welfare, ledger, partners 6, the forecast's women shares 2, and
-# "women eligible but not applying" 4 when its figures are not in the cache (the first view: they are then)
+# + the panels of the apps above roster: welfare, ledger, partners 6; planning's women shares 2 and "women
+# eligible but not applying" 4 when their figures are not in the cache (the first view: they are then)
 DASHBOARD_QUERIES = 8 + 6 + 2 + 4
-CANDIDATES_PANEL_QUERIES = 4
+PLANNING_PANEL_QUERIES = 2 + 4
 # + the coordinator's agency name in the heading
 COORDINATOR_DASHBOARD_QUERIES = 9 + 5 + 2
 # session + user, the audit entry with the row count, the rows (read 2,000 at a time); a CSV's rows
@@ -95,7 +95,7 @@ def test_the_dashboard_runs_a_constant_number_of_queries(big, django_assert_num_
     with django_assert_num_queries(DASHBOARD_QUERIES):
         response = client.get(reverse("roster:dashboard"))
     assert response.status_code == 200
-    with django_assert_num_queries(DASHBOARD_QUERIES - CANDIDATES_PANEL_QUERIES):  # its figures from the cache
+    with django_assert_num_queries(DASHBOARD_QUERIES - PLANNING_PANEL_QUERIES):  # their figures from the cache
         client.get(reverse("roster:dashboard"))
     assert response.context["deployed"] == len([i for i in range(big.n) if i % 5 < 3])
 
