@@ -33,9 +33,14 @@ def can_read_follow_up(user, checkin) -> bool:
     return is_ipo_staff(user)
 
 
+def can_follow_up_checkins(user) -> bool:
+    """Follow up check-ins at all: IPO staff."""
+    return is_ipo_staff(user)
+
+
 def can_follow_up(user, checkin) -> bool:
     """Record a follow-up: IPO staff, on a concern or an urgent check-in not followed up yet."""
-    return is_ipo_staff(user) and checkin.needs_follow_up
+    return can_follow_up_checkins(user) and checkin.needs_follow_up
 
 
 def can_manage_intervals(user) -> bool:

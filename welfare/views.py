@@ -24,6 +24,7 @@ from agencies.models import Agency
 from agencies.permissions import is_ipo_staff
 from agencies.selectors import officer_for_user
 from agencies.templatetags.ui import percent as format_percent
+from agencies.validators import bounded_id
 from audit.services import audit_read
 from missions.selectors import mission_visible_to
 from roster.selectors import deployment_visible_to
@@ -37,18 +38,11 @@ from .models import SKILLS, CheckInStatus, MissionWelfare, ReturnQuestionnaire, 
 from .permissions import (
     can_answer_questionnaire,
     can_follow_up,
+    can_follow_up_checkins,
     can_read_checkin_note,
     can_read_follow_up,
     can_record_step,
 )
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
 
 # --- the officer's check-in -----------------------------------------------------------------------------
 
@@ -136,15 +130,15 @@ def board(request):
     staff = is_ipo_staff(request.user)
     state = request.GET.get("state", "")
     data = selectors.welfare_board(
-        request.user, state=state, mission_id=_int(request.GET.get("mission")),
-        agency_id=_int(request.GET.get("agency")), page=request.GET.get("page"),
+        request.user, state=state, mission_id=bounded_id(request.GET.get("mission")),
+        agency_id=bounded_id(request.GET.get("agency")), page=request.GET.get("page"),
     )
     history, follow = url_for_each("welfare:deployment"), url_for_each("welfare:follow-up")
     texts = _board_texts()
     rows = [_board_row(s, staff=staff, history=history, follow=follow, texts=texts) for s in data["page"]]
     return render(request, "welfare/board.html", {
         **data, "rows": rows, "staff": staff, "state": state if state in selectors.BOARD_STATES else "",
-        "mission": _int(request.GET.get("mission")), "agency": _int(request.GET.get("agency")),
+        "mission": bounded_id(request.GET.get("mission")), "agency": bounded_id(request.GET.get("agency")),
         "default_days": selectors.default_checkin_days(), "alert_days": selectors.alert_days(),
     })
 
@@ -186,7 +180,7 @@ def deployment_checkins(request, pk):
 @login_required
 def follow_up(request, pk):
     checkin = get_visible_or_404(selectors.checkin_visible_to(request.user), pk=pk)
-    require(lambda user, _c: is_ipo_staff(user), request.user, checkin)
+    require(can_follow_up_checkins, request.user)
     if not checkin.needs_follow_up:
         messages.info(request, _("This check-in was already followed up.") if checkin.followed_up_at
                       else _("An all-well check-in needs no follow-up."))
@@ -452,7 +446,7 @@ def _impact_sections(total, short) -> list[dict]:
 @role_required("ipo_staff", "coordinator")
 def impact(request):
     staff = is_ipo_staff(request.user)
-    agency_id = _int(request.GET.get("agency")) if staff else None
+    agency_id = bounded_id(request.GET.get("agency")) if staff else None
     agency = Agency.objects.filter(pk=agency_id).first() if agency_id else None
     if agency is None:
         agency_id = None

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from agencies.access import flash_errors, get_visible_or_404, role_required
 from agencies.models import Officer
 from agencies.selectors import officer_visible_to
+from agencies.validators import bounded_id
 from audit.services import audit_read
 from missions.models import Bulletin
 from missions.selectors import bulletin_visible_to
@@ -93,9 +94,8 @@ def nominate(request, pk):
     """One click: the coordinator nominates one of their officers (roster's nomination service; the
     button says that it confirms the agency's release). An officer of another agency answers 404."""
     bulletin = get_visible_or_404(bulletin_visible_to(request.user), pk=pk)
-    raw = str(request.POST.get("officer", ""))
     officer = get_visible_or_404(officer_visible_to(request.user).filter(is_active=True, anonymised_at__isnull=True),
-                                 pk=int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None)
+                                 pk=bounded_id(request.POST.get("officer")))
     try:
         application_nominate(bulletin=bulletin, officer=officer, actor=request.user, release_confirmed=True)
     except PermissionDenied:

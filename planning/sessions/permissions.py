@@ -14,11 +14,15 @@ def can_manage_sessions(user) -> bool:
     return is_ipo_staff(user)
 
 
+def can_register_officers(user) -> bool:
+    """Register officers for sessions at all: IPO staff, and coordinators (their own agency's officers)."""
+    return is_ipo_staff(user) or is_coordinator(user)
+
+
 def can_register(user, session, today=None) -> bool:
     """Register an officer: IPO staff, and coordinators (their own agency's officers: the service checks
     it), while the session is scheduled and has not started."""
-    return (is_ipo_staff(user) or is_coordinator(user)) and not session.is_cancelled \
-        and not session.has_started(today)
+    return can_register_officers(user) and not session.is_cancelled and not session.has_started(today)
 
 
 def can_withdraw(user, registration, today=None) -> bool:

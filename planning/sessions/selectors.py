@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from agencies.selectors import scope_to_user
+from agencies.selectors import officer_visible_to, scope_to_user
 
 from .models import AssessmentResult, AssessmentSession, Registration, RegistrationState
 
@@ -76,3 +76,17 @@ def my_registrations(user) -> list[Registration]:
         .prefetch_related(Prefetch("results", queryset=AssessmentResult.objects.order_by("id")))
         .order_by("-session__starts_on", "-id")
     )
+
+
+def registrable_officers(user, session, *, find: str = "", limit: int = 50) -> tuple[list, bool]:
+    """The active officers `user` may see (officer_visible_to), not yet in line for `session`, matching
+    `find` (every word a badge number, or part of a first or last name): at most `limit` of them, in one
+    query, and whether there are more."""
+    taken = session.registrations.filter(state__in=[RegistrationState.REGISTERED, RegistrationState.WAITLISTED])
+    qs = (officer_visible_to(user).filter(is_active=True, anonymised_at__isnull=True)
+          .exclude(pk__in=taken.values("officer_id")))
+    for word in find.split():
+        qs = qs.filter(Q(badge_number__iexact=word) | Q(last_name__icontains=word) | Q(first_name__icontains=word))
+    found = list(qs.select_related(None).only("pk", "first_name", "last_name", "badge_number")
+                 .order_by("last_name", "first_name", "id")[:limit + 1])
+    return found[:limit], len(found) > limit

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.access import add_service_errors, flash_errors, get_visible_or_404, require, role_required
-from agencies.permissions import is_ipo_staff
 from agencies.selectors import officer_visible_to
+from agencies.validators import bounded_id
 
 from . import selectors, services
 from .forms import CancelForm, OfficerFindForm, RegisterForm, ResultsForm, SessionForm
@@ -24,6 +23,7 @@ from .permissions import (
     can_manage_sessions,
     can_record_results,
     can_register,
+    can_register_officers,
     can_see_sessions,
     can_withdraw,
 )
@@ -62,19 +62,9 @@ CHOICES_MAX = 50
 
 
 def _officer_choices(user, session, find: str = "") -> tuple[list, bool]:
-    """The active officers `user` may register and see, not yet in line for the session, matching `find`
-    (every word a badge number, or part of a first or last name): at most CHOICES_MAX of them (one
-    query), and whether there are more."""
-    if not (is_ipo_staff(user) or user.role == "coordinator"):
+    if not can_register_officers(user):
         return [], False
-    taken = session.registrations.filter(state__in=[RegistrationState.REGISTERED, RegistrationState.WAITLISTED])
-    qs = (officer_visible_to(user).filter(is_active=True, anonymised_at__isnull=True)
-          .exclude(pk__in=taken.values("officer_id")))
-    for word in find.split():
-        qs = qs.filter(Q(badge_number__iexact=word) | Q(last_name__icontains=word) | Q(first_name__icontains=word))
-    found = list(qs.select_related(None).only("pk", "first_name", "last_name", "badge_number")
-                 .order_by("last_name", "first_name", "id")[:CHOICES_MAX + 1])
-    return found[:CHOICES_MAX], len(found) > CHOICES_MAX
+    return selectors.registrable_officers(user, session, find=find, limit=CHOICES_MAX)
 
 
 def _render_detail(request, session, *, register_form=None, status=200):
@@ -195,14 +185,10 @@ def session_register(request, pk):
     if session is None:
         raise_404()
     user = request.user
-    if not (is_ipo_staff(user) or user.role == "coordinator"):
-        raise PermissionDenied
+    require(can_register_officers, user)
     # an officer the user may not see answers 404, whatever the form says
-    try:
-        officer_id = int(request.POST.get("officer", ""))
-    except ValueError:
-        officer_id = None
-    officer = get_visible_or_404(officer_visible_to(user), pk=officer_id) if officer_id else None
+    posted = request.POST.get("officer")
+    officer = get_visible_or_404(officer_visible_to(user), pk=bounded_id(posted)) if posted else None
     if not can_register(user, session):
         messages.error(request, _("Registration for this session is closed."))
         return redirect("planning:session-detail", session.pk)
