@@ -281,6 +281,9 @@ ROSTER = {
     # The planning panels of the home page and the dashboard (the forecast's alerts, "women eligible but
     # not applying") are worked out at most this often (seconds); their own pages are always current.
     "PLANNING_PANEL_CACHE_SECONDS": env.int("ROSTER_PLANNING_PANEL_CACHE_SECONDS", default=600),
+    # Figures over the whole history (the dashboard) are kept until a change is recorded, and at most
+    # this long (roster/freshness.py); 0 works them out on every view.
+    "FIGURES_CACHE_SECONDS": env.int("ROSTER_FIGURES_CACHE_SECONDS", default=300),
     # An open bulletin is flagged "women eligible but not applying" when at least this many eligible
     # women make at least this % of its eligible officers, it has at least this many applicants, and the
     # share of women among them is below this % of their share among the eligible.

@@ -23,6 +23,7 @@ from config.pagination import url_for_each
 from missions.selectors import mission_visible_to
 
 from ..dashboard import bulletins_for_export, dashboard_summary, mission_timeline
+from ..freshness import cached_figures
 from ..home_hooks import dashboard_panels, render_panels
 
 
@@ -41,13 +42,22 @@ def html_message(message: str, **values) -> SafeString:
     return mark_safe(message % {key: conditional_escape(value) for key, value in values.items()})
 
 
-@role_required("ipo_staff", "coordinator")
-def dashboard(request):
-    context = dashboard_summary(request.user)
-    today = context["today"]
-    context["bulletins"] = bulletins_for_export(request.user)
+def dashboard_figures(user, today) -> dict:
+    """The dashboard's figures, charts and table rows for `user` (what the template shows, less the
+    panels and the export form's dates)."""
+    context = dashboard_summary(user, today=today)
+    context["bulletins"] = bulletins_for_export(user)
     context.update(_charts(context))
     context.update(_rows(context))
+    return context
+
+
+@role_required("ipo_staff", "coordinator")
+def dashboard(request):
+    today = timezone.localdate()
+    # worked out once per change of the data (roster.freshness): the figures over the whole history
+    # cost far more than the page
+    context = dict(cached_figures("dashboard", request.user, today, lambda: dashboard_figures(request.user, today)))
     # the deployments export form starts with this year so far
     context["range_start"] = request.GET.get("start") or date(today.year, 1, 1).isoformat()
     context["range_end"] = request.GET.get("end") or today.isoformat()

@@ -1,0 +1,60 @@
+"""Figures worked out once and kept until the data under them changes.
+
+A page of figures over the whole history (the dashboard) costs far more to work out than to show.
+`cached_figures()` keeps them in the cache under a key that holds the *change stamp*: the newest
+change recorded in the audit trail (every create, update and delete of a tracked model: officers,
+clearances, agencies, missions, bulletins, applications, deployments, and the welfare, ledger and
+planning records), and the newest officer row (anonymisation saves its officer outside the trail).
+Reading the stamp is one query of two index probes. Any recorded change gives a new stamp, so the
+next view works the figures out again: what the cache returns is what the database holds, never
+older. The entries also expire after ROSTER["FIGURES_CACHE_SECONDS"], which bounds the one window
+the stamp cannot see (a change whose audit entry was stamped before one that committed earlier).
+The day is part of every key, since "ending soon" and "expiring" count from today.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils.translation import get_language
+
+from agencies.models import Officer
+from audit.models import AuditEntry
+
+
+def change_stamp() -> str:
+    """The newest recorded change and the newest officer row, as a short string."""
+    entries, officers = AuditEntry._meta.db_table, Officer._meta.db_table
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT {qn('id')} FROM {qn(entries)} WHERE {qn('kind')} = %s "
+            f"ORDER BY {qn('timestamp')} DESC, {qn('id')} DESC LIMIT 1), "
+            f"(SELECT {qn('updated_at')} FROM {qn(officers)} "
+            f"ORDER BY {qn('updated_at')} DESC, {qn('id')} DESC LIMIT 1)",
+            [AuditEntry.Kind.CHANGE],
+        )
+        entry, officer = cursor.fetchone()
+    return hashlib.blake2b(f"{entry or 0}|{officer or ''}".encode(), digest_size=8).hexdigest()
+
+
+def scope_of(user) -> str:
+    """Whose figures: the whole program's (IPO staff) or one agency's (a coordinator)."""
+    agency = getattr(user, "agency_id", None)
+    return f"{user.role}:{agency or ''}"
+
+
+def cached_figures(name: str, user, today, build, *, stamp: str | None = None):
+    """`build()`'s result for `user`'s scope, the active language and `today`, from the cache while
+    nothing has changed since it was worked out."""
+    timeout = int(settings.ROSTER["FIGURES_CACHE_SECONDS"])
+    if timeout <= 0:
+        return build()
+    stamp = stamp if stamp is not None else change_stamp()
+    key = f"roster:figures:{name}:{scope_of(user)}:{get_language()}:{today.isoformat()}:{stamp}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout)
+    return value

@@ -1,0 +1,103 @@
+"""The dashboard's figures are worked out once per change of the data (roster.freshness): a second view
+reads them from the cache, and any change recorded in between, the day, the language and the reader's
+scope each give figures worked out anew."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.services import untracked
+from roster.freshness import change_stamp
+from roster.services.deployments import deployment_complete
+from tests.conftest import client_for
+from tests.roster import test_dashboard
+from tests.roster.test_dashboard import table
+
+pytestmark = pytest.mark.django_db
+
+program = test_dashboard.program  # the fixture: a small program counted by hand
+
+URL = reverse("roster:dashboard")
+
+
+def view(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+def test_a_second_view_reads_the_figures_from_the_cache(program):
+    client = client_for(program.ipo)
+    first, first_queries = view(client)
+    second, second_queries = view(client)
+    # dashboard_summary's five queries and the export list's are not run again; the stamp is one query
+    assert second_queries <= first_queries - 6
+    assert second.context["deployed"] == first.context["deployed"] == 5
+    assert table(second.content.decode(), "missions-table") == table(first.content.decode(), "missions-table")
+
+
+def test_a_change_through_a_service_shows_on_the_next_view(program):
+    client = client_for(program.ipo)
+    assert view(client)[0].context["deployed"] == 5
+    deployment_complete(deployment=program.d3, actor=program.ipo)
+    response, _ = view(client)
+    assert response.context["deployed"] == 4
+    assert table(response.content.decode(), "origin-table")[2][:2] == ["RCMP", "1"]
+
+
+def test_a_saved_or_deleted_record_shows_on_the_next_view(program):
+    client = client_for(program.ipo)
+    assert view(client)[0].context["clearances_count"] == 3
+    program.d4.officer.clearances.get().delete()
+    assert view(client)[0].context["clearances_count"] == 2
+    officer = program.d1.officer
+    officer.gender = "man"
+    officer.save()
+    assert view(client)[0].context["women"] == 1
+
+
+def test_an_untracked_save_of_an_officer_changes_the_stamp(program):
+    """Anonymisation saves the officer outside the audit trail; its updated_at still moves the stamp."""
+    before = change_stamp()
+    with untracked():
+        program.d1.officer.save()
+    assert change_stamp() != before
+
+
+def test_each_scope_and_language_gets_its_own_figures(program):
+    ipo, coordinator = client_for(program.ipo), client_for(program.coord_p1)
+    assert view(ipo)[0].context["share"] is None
+    response, _ = view(coordinator)
+    assert (response.context["deployed"], response.context["share"].filled) == (2, 3)
+    assert "Partner One" in response.content.decode() and "Eve" not in response.content.decode()
+    assert view(ipo)[0].context["deployed"] == 5
+    ipo.cookies.load({"django_language": "fr"})
+    program.ipo.preferred_language = "fr"
+    program.ipo.save()
+    french = view(ipo)[0].content.decode()
+    assert 'lang="fr"' in french and "Plafond du programme" in french
+
+
+def test_the_next_day_counts_the_days_again(program):
+    client = client_for(program.ipo)
+    assert [d.days_left for d in view(client)[0].context["ending_soon"]] == [30, 90]
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    # Cal's tour, one day too late to be "soon" today, is soon tomorrow (signed in again: a session lasts
+    # less than a day)
+    with time_machine.travel(tomorrow, tick=False):
+        assert [d.days_left for d in view(client_for(program.ipo))[0].context["ending_soon"]] == [29, 89, 90]
+
+
+def test_no_cache_when_the_setting_is_zero(program, settings):
+    settings.ROSTER = {**settings.ROSTER, "FIGURES_CACHE_SECONDS": 0}
+    client = client_for(program.ipo)
+    view(client)  # (the planning panels keep theirs)
+    _, second = view(client)
+    _, third = view(client)
+    assert second == third  # the same work each time
