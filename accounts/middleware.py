@@ -15,8 +15,9 @@ from . import sessions
 
 # Pages a signed-in person may reach before finishing two-step verification.
 MFA_EXEMPT = {
-    "logout", "set_language", "healthz", "favicon", "accounts:mfa-verify", "accounts:mfa-setup",
+    "logout", "set_language", "healthz", "readyz", "metrics", "favicon", "accounts:mfa-verify", "accounts:mfa-setup",
     "accounts:session", "privacy:notice", "partners:join", "partners:join-thanks",
+    "site_pages:terms", "site_pages:contact", "site_pages:report-problem", "site_pages:report-problem-thanks",
 }
 
 

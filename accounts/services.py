@@ -19,6 +19,7 @@ from agencies.models import Officer, Role, User
 from agencies.permissions import can_manage_officer, is_ipo_staff
 from audit.models import event_label
 from audit.services import audit_security
+from config.typography import label_value
 from notifications.services import mail_queue, recipient_for_user
 
 from .permissions import can_change_account, can_manage_accounts
@@ -49,7 +50,8 @@ def set_password_link(mail) -> str | None:
 @transaction.atomic
 def officer_invite(*, officer: Officer, actor, request=None) -> User:
     """Give an officer a login: a user tied to the officer and their agency, with no usable
-    password, and an email (in the agency's language) with a link to choose one."""
+    password, and an email with a link to choose one, in the officer's preferred language (the officer
+    form's; else the agency's working language)."""
     officer = Officer.objects.select_for_update(of=("self",)).select_related("agency").get(pk=officer.pk)
     if not can_manage_officer(actor, officer):
         raise PermissionDenied(_("Only IPO staff and the officer's coordinator invite an officer."))
@@ -62,12 +64,12 @@ def officer_invite(*, officer: Officer, actor, request=None) -> User:
         raise ValidationError(_("Another login already uses %(email)s.") % {"email": email})
     user = User(
         email=email, first_name=officer.first_name, last_name=officer.last_name, role=Role.OFFICER,
-        agency=officer.agency, preferred_language=officer.agency.language,
+        agency=officer.agency, preferred_language=officer.writing_language,
     )
     user.set_unusable_password()
     user.save()
-    officer.user = user
-    officer.save(update_fields=["user", "updated_at"])
+    officer.user, officer.preferred_language = user, user.preferred_language
+    officer.save(update_fields=["user", "preferred_language", "updated_at"])
     mail_queue(
         recipients=[recipient_for_user(user)],
         template="invitation",
@@ -168,7 +170,7 @@ def account_access_changed(*, actor, user: User, before: dict, request=None) -> 
         raise PermissionDenied(_("You may not change this login."))
     audit_security(event="account.access_changed", user=user, actor=actor, request=request,
                    detail={"changes": {k: [str(v[0]), str(v[1])] for k, v in changes.items()}})
-    lines = [f"{FIELD_LABELS.get(k, k)}: {_describe(k, old)} → {_describe(k, new)}"
+    lines = [label_value(FIELD_LABELS.get(k, k), f"{_describe(k, old)} → {_describe(k, new)}")
              for k, (old, new) in changes.items()]
     _notify(user, event="account.access_changed", changes=lines)
     return changes

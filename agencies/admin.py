@@ -62,7 +62,7 @@ admin.site.has_permission = lambda request: request.user.is_active and (
 
 @admin.register(Agency)
 class AgencyAdmin(IpoStaffAdminMixin, admin.ModelAdmin):
-    list_display = ["name_en", "slug", "kind", "province", "is_partner", "language"]
+    list_display = ["name_en", "name_fr", "slug", "kind", "province", "is_partner", "language"]
     list_filter = ["kind", "province", "is_partner", "language"]
     search_fields = ["name_en", "name_fr", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -75,7 +75,8 @@ class ClearanceInline(admin.TabularInline):
 
 @admin.register(Officer)
 class OfficerAdmin(IpoStaffAdminMixin, admin.ModelAdmin):
-    list_display = ["last_name", "first_name", "badge_number", "agency", "rank", "gender", "is_active"]
+    list_display = ["last_name", "first_name", "badge_number", "agency", "rank", "gender", "preferred_language",
+                    "is_active"]
     list_filter = ["agency__kind", "rank", "gender", "firearms_qualified", "manual_driving", "is_active"]
     search_fields = ["last_name", "first_name", "badge_number", "email"]
     list_select_related = ["agency"]

@@ -13,6 +13,10 @@ from .selectors import agency_visible_to
 # --- officers and clearances ----------------------------------------------------------------------
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A phone number: type="tel" (given to the constructor, so Django renders one type attribute) brings
+# up the phone keypad. Someone else's number (OfficerForm) gets no autocomplete; one's own does.
+PHONE_WIDGET = forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})
+OWN_PHONE_WIDGET = forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"})
 
 
 def _helper(submit_label) -> FormHelper:
@@ -44,14 +48,16 @@ class OfficerForm(forms.ModelForm):
             "french_level",
             "manual_driving",
             "firearms_qualified",
+            "preferred_language",
             "is_active",
         ]
-        widgets = {"date_of_birth": DATE_WIDGET, "service_start": DATE_WIDGET}
+        widgets = {"date_of_birth": DATE_WIDGET, "service_start": DATE_WIDGET, "phone": PHONE_WIDGET}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("date_of_birth", "service_start"):
             self.fields[name].input_formats = ["%Y-%m-%d"]
+        self._language_field()
         agency_row = []
         if can_filter_by_agency(user):
             self.fields["agency"].queryset = agency_visible_to(user)
@@ -70,7 +76,21 @@ class OfficerForm(forms.ModelForm):
             Row(Column("english_level", css_class="col-md-4"), Column("french_level", css_class="col-md-4")),
             Row(Column("manual_driving", css_class="col-md-4"), Column("firearms_qualified", css_class="col-md-4"),
                 Column("is_active", css_class="col-md-4 pt-md-4")),
+            Row(Column("preferred_language", css_class="col-md-6")),
         )
+
+    def _language_field(self) -> None:
+        """The language the roster writes to the officer in: the invitation to sign in, and the emails
+        to the profile's address. Empty: the agency's working language. Once the officer signs in, they
+        choose it themselves (the field is shown, not changed here; the service keeps theirs)."""
+        field = self.fields["preferred_language"]
+        field.label = _("Language of the invitation and emails")
+        field.choices = [("", _("The agency's working language")), *Language.choices]
+        if self.instance.pk and self.instance.user_id:
+            field.disabled = True
+            field.help_text = _("The officer signs in and chooses it on their profile.")
+        else:
+            field.help_text = _("The invitation to sign in is written in it.")
 
     def officer(self) -> Officer:
         """The parsed officer (with the chosen agency, for IPO staff), for the service to decide on."""
@@ -117,12 +137,12 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Officer
         fields = ["email", "phone", "english_level", "french_level", "manual_driving"]
+        widgets = {"phone": OWN_PHONE_WIDGET}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["email"].required = True  # the roster writes to officers there
-        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "type": "tel"})
         self.helper = _helper(_("Save my profile"))
         self.helper.layout = Layout(
             Row(Column("email", css_class="col-md-6"), Column("phone", css_class="col-md-6")),

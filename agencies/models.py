@@ -217,6 +217,12 @@ class Officer(ChoiceLabels, models.Model):
     )
     manual_driving = models.BooleanField(_("drives a manual transmission"), null=True, blank=True)
     firearms_qualified = models.BooleanField(_("firearms qualification"), null=True, blank=True)
+    # The language the roster writes to the officer in, before they have a login (the invitation, and
+    # the emails to their profile's address); once they sign in, their login's choice. Empty: the
+    # agency's working language (`writing_language`).
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, blank=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
     # Set when the retention period ended and the personal data was erased (privacy app).
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
@@ -266,6 +272,11 @@ class Officer(ChoiceLabels, models.Model):
         if not self.date_of_birth:
             return None
         return _whole_years(self.date_of_birth, on or timezone.localdate())
+
+    @property
+    def writing_language(self) -> str:
+        """The language the roster writes to the officer in (their login's choice is the login's)."""
+        return self.preferred_language or self.agency.language
 
     def language_level(self, language: str):
         return {"en": self.english_level, "fr": self.french_level}.get(language)

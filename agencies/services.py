@@ -83,6 +83,8 @@ def officer_update(*, actor: User, officer: Officer) -> Officer:
     if not can_manage_officer(actor, officer):
         raise PermissionDenied(_("You may not move this officer to that agency."))
     officer.user_id = current.user_id
+    if current.user_id:  # the officer signs in: their own choice of language stands
+        officer.preferred_language = current.preferred_language
     if officer.agency_id != current.agency_id and current.user_id:
         login_agency = User.objects.filter(pk=current.user_id).values_list("agency_id", flat=True).first()
         if login_agency != officer.agency_id:
@@ -177,7 +179,8 @@ def profile_update(
         errors.setdefault("preferred_language", []).append(ValidationError(_("Choose English or French.")))
     if errors:
         raise ValidationError(errors)
-    current.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
+    current.preferred_language = preferred_language  # what the officer form shows, and the emails follow
+    current.save(update_fields=[*PROFILE_FIELDS, "preferred_language", "updated_at"])
     if actor.preferred_language != preferred_language:
         actor.preferred_language = preferred_language
         actor.save(update_fields=["preferred_language"])
@@ -192,6 +195,9 @@ def user_set_language(*, user: User, language: str) -> bool:
 
     if not getattr(user, "is_authenticated", False) or language not in dict(settings.LANGUAGES):
         return False
-    return User.objects.filter(pk=user.pk).exclude(preferred_language=language).update(
+    changed = User.objects.filter(pk=user.pk).exclude(preferred_language=language).update(
         preferred_language=language
     ) == 1
+    if changed:  # an officer's profile says the same (the officer form shows it)
+        Officer.objects.filter(user_id=user.pk).update(preferred_language=language)
+    return changed

@@ -11,7 +11,14 @@ from accounts.models import User
 from agencies.models import Agency, Clearance, Officer
 from agencies.selectors import clearance_reference_for
 from missions.models import Bulletin, BulletinNotice, Mission
-from roster.models import Application, ApplicationDocument, ApplicationEvent, Deployment, DeploymentEvent
+from roster.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    Deployment,
+    DeploymentEvent,
+    DeploymentRole,
+)
 from roster.selectors import (
     cancellation_reason_for,
     deployment_event_note_for,
@@ -301,9 +308,21 @@ class ApplicationEventSerializer(ReadOnlyModelSerializer):
 
 # --- deployments -----------------------------------------------------------------------------------
 
+class DeploymentRoleSerializer(ReadOnlyModelSerializer):
+    name = serializers.CharField(read_only=True, help_text=_("In the request's language."))
+
+    class Meta:
+        model = DeploymentRole
+        fields = ["id", "name", "name_en", "name_fr"]
+
+
 class DeploymentSerializer(ReadOnlyModelSerializer):
     officer = OfficerRefSerializer(read_only=True)
     mission = MissionRefSerializer(read_only=True)
+    role = serializers.CharField(read_only=True, help_text=_(
+        "The role in the request's language: the catalogue's name, or the role written out."))
+    role_id = serializers.IntegerField(source="catalogue_role_id", read_only=True, allow_null=True, help_text=_(
+        "The role in the catalogue (/api/v1/deployment-roles/), or null for a role written out."))
     repatriation_reason = serializers.SerializerMethodField(help_text=_(
         "The reason's code, or null when the caller may not read it (a medical, compassionate or disciplinary "
         "repatriation is for IPO staff and the officer)."))
@@ -314,7 +333,7 @@ class DeploymentSerializer(ReadOnlyModelSerializer):
 
     class Meta:
         model = Deployment
-        fields = ["id", "officer", "mission", "application", "role", "start_date", "planned_end_date",
+        fields = ["id", "officer", "mission", "application", "role", "role_id", "start_date", "planned_end_date",
                   "actual_start_date", "actual_end_date", "status", "repatriation_reason",
                   "repatriation_reason_label", "cancelled_at", "cancellation_reason", "created_at", "updated_at"]
 

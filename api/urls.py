@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from rest_framework.routers import SimpleRouter
 
 from .views.applications import ApplicationViewSet
-from .views.deployments import DeploymentViewSet
+from .views.deployments import DeploymentRoleViewSet, DeploymentViewSet
 from .views.misc import DashboardView, DocsView, IndexView, MeView, SchemaView
 from .views.missions import BulletinViewSet, MissionViewSet, NoticeViewSet
 from .views.officers import ClearanceViewSet, OfficerViewSet
@@ -20,6 +20,7 @@ router.register("notices", NoticeViewSet, basename="notice")
 router.register("officers", OfficerViewSet, basename="officer")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("deployments", DeploymentViewSet, basename="deployment")
+router.register("deployment-roles", DeploymentRoleViewSet, basename="deployment-role")
 
 clearances = ClearanceViewSet.as_view({"get": "list", "post": "create"})
 clearance = ClearanceViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"})

@@ -179,7 +179,8 @@ class _Planner:
                 "id", "application_id", "from_status", "to_status", "actor_id", "note", "note_shared",
                 "created_at")),
             "roster.Deployment": Rows("roster.Deployment", (
-                "id", "officer_id", "mission_id", "application_id", "role", "start_date", "planned_end_date",
+                "id", "officer_id", "mission_id", "application_id", "role_other_en", "role_other_fr", "start_date",
+                "planned_end_date",
                 "actual_end_date", "status", "repatriation_reason", "repatriation_note", "created_at",
                 "updated_at")),
             "roster.DeploymentEvent": Rows("roster.DeploymentEvent", (
@@ -519,8 +520,10 @@ class _Planner:
                 actual_end = start + timedelta(days=rng.randint(20, max(21, (end - start).days - 1)))
         dep_id = self.ids("roster.Deployment")
         ended_at = self.at(actual_end, 17) if actual_end else None
+        role = rng.choice(data.DEPLOYMENT_ROLES)  # written out in both languages (no catalogue needed)
         self.out["roster.Deployment"].add(
-            dep_id, officer_id, b["mission"].id, app_id, rng.choice(data.DEPLOYMENT_ROLES), start, end, actual_end,
+            dep_id, officer_id, b["mission"].id, app_id, role, dict(data.ROLE_CATALOGUE).get(role, role), start, end,
+            actual_end,
             status, reason, note, deployed_at, min(ended_at or deployed_at, ctx.now),
         )
         ipo = rng.choice(ctx.ipo).id

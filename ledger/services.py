@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.logging import log_event
 from notifications.services import Recipient, coordinator_recipients, mail_queue, staff_recipients
 from roster.models import Deployment
 from roster.services.applications import document_errors as roster_document_errors
@@ -282,4 +283,6 @@ def claim_documents_add(*, claim: Claim, actor, documents) -> int:
         raise ValidationError(_("Documents are added while the claim awaits review."))
     if not [u for u in (documents or []) if u]:
         raise ValidationError({"documents": [_("Choose at least one PDF document.")]})
-    return _attach(claim, documents, actor=actor)
+    added = _attach(claim, documents, actor=actor)
+    log_event("claim_documents_added", actor=actor, claim_id=claim.pk, documents=added)
+    return added

@@ -7,9 +7,10 @@ from .models import Bulletin, BulletinNotice, Mission
 
 @admin.register(Mission)
 class MissionAdmin(IpoStaffAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "name_en", "kind", "country_en", "language", "armed", "authorized_strength", "status"]
+    list_display = ["code", "name_en", "name_fr", "kind", "country_en", "country_fr", "language", "armed",
+                    "authorized_strength", "status"]
     list_filter = ["kind", "language", "armed", "status"]
-    search_fields = ["code", "name_en", "name_fr", "country_en"]
+    search_fields = ["code", "name_en", "name_fr", "country_en", "country_fr"]
 
 
 class NoticeInline(ReadOnlyInline):
@@ -19,7 +20,7 @@ class NoticeInline(ReadOnlyInline):
 
 @admin.register(Bulletin)
 class BulletinAdmin(IpoStaffAdminMixin, admin.ModelAdmin):
-    list_display = ["reference", "title_en", "mission", "status", "positions", "closes_at"]
+    list_display = ["reference", "title_en", "title_fr", "mission", "status", "positions", "closes_at"]
     list_filter = ["status", "mission", "women_priority"]
     search_fields = ["reference", "title_en", "title_fr"]
     list_select_related = ["mission"]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Role, User
 from agencies.permissions import is_coordinator, is_ipo_staff
+from audit.logging import log_event
 from notifications.services import Recipient, mail_batch_queue, mail_resend
 
 from .models import Bulletin, BulletinNotice, Mission
@@ -319,6 +320,7 @@ def notice_acknowledge(*, bulletin: Bulletin, actor, now=None) -> BulletinNotice
         notice.acknowledged_at = now or timezone.now()
         notice.acknowledged_by = actor
         notice.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        log_event("notice_acknowledged", actor=actor, bulletin_id=bulletin.pk, notice_id=notice.pk)
     return notice
 
 
@@ -427,17 +429,17 @@ def notice_circulate(*, bulletin: Bulletin, actor, now=None) -> BulletinNotice:
         )
     topic = f"{notice.outbox_key}:circulated"
     recipients = []
-    for user_id, user_active, user_email, user_lang, user_first, user_last, email, first, last in (
+    for user_id, user_active, user_email, user_lang, user_first, user_last, email, first, last, lang in (
         Officer.objects.filter(agency_id=actor.agency_id, is_active=True).order_by("pk").values_list(
             "user_id", "user__is_active", "user__email", "user__preferred_language", "user__first_name",
-            "user__last_name", "email", "first_name", "last_name")
+            "user__last_name", "email", "first_name", "last_name", "preferred_language")
     ):
         if user_id and user_active:
             recipients.append(Recipient(email=user_email, language=user_lang or "en", user_id=user_id,
                                         name=f"{user_first} {user_last}".strip(), topic=topic))
-        elif email:
-            recipients.append(Recipient(email=email, language=notice.agency.language, name=f"{first} {last}",
-                                        topic=topic))
+        elif email:  # the officer's language (the officer form's), else the agency's
+            recipients.append(Recipient(email=email, language=lang or notice.agency.language,
+                                        name=f"{first} {last}", topic=topic))
     batch = mail_batch_queue(
         recipients=recipients,
         template="bulletin_circulated",
@@ -452,4 +454,6 @@ def notice_circulate(*, bulletin: Bulletin, actor, now=None) -> BulletinNotice:
         notice.acknowledged_at, notice.acknowledged_by = now, actor
         fields += ["acknowledged_at", "acknowledged_by"]
     notice.save(update_fields=fields)
+    log_event("notice_circulated", actor=actor, bulletin_id=bulletin.pk, notice_id=notice.pk,
+              officers=notice.circulated_count)
     return notice

@@ -37,6 +37,7 @@ KIND_LABELS = {
     "partner_request_received": _("Request to join the program"),
     "partner_request_declined": _("Request to join declined"),
     "partner_welcome": _("Invitation of a new partner agency"),
+    "problem_report": _("Problem reported on a page"),
     "welfare_urgent": _("Urgent welfare check-in"),
     "welfare_checkin_reminder": _("Welfare check-in reminder"),
     "welfare_overdue_alert": _("Overdue check-ins alert"),

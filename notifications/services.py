@@ -53,6 +53,7 @@ from email.header import Header
 from email.utils import formatdate
 from typing import Any, NamedTuple
 
+import structlog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
@@ -68,6 +69,9 @@ from django.utils.html import escape
 from .models import SECRET_LINK_PLACEHOLDER, MailBatch, OutgoingMail
 
 logger = logging.getLogger(__name__)
+# One line per delivery attempt (mail_delivery): the row's id, kind and attempt, the outcome, the time
+# the SMTP exchange took and the error's class; never the address, the subject or the body.
+delivery_log = structlog.get_logger("notifications.delivery")
 
 S = OutgoingMail.Status
 
@@ -102,12 +106,13 @@ def recipient_for_user(user) -> Recipient:
 
 
 def officer_recipients(officer) -> list[Recipient]:
-    """An officer: their login when it is active, else the address on their profile (if any)."""
+    """An officer: their login when it is active, else the address on their profile (if any), in the
+    officer's preferred language (else their agency's)."""
     user = officer.user if officer.user_id else None
     if user is not None and user.is_active:
         return [recipient_for_user(user)]
     if officer.email:
-        return [Recipient(email=officer.email, language=officer.agency.language, name=officer.full_name)]
+        return [Recipient(email=officer.email, language=officer.writing_language, name=officer.full_name)]
     return []
 
 
@@ -707,14 +712,16 @@ class _Delivery:
                     message = _outgoing(mail, self.backend)
                 except SecretLinkUnavailable as exc:
                     mail_mark_failed(mail_id=mail.pk, error=str(exc))
+                    _log_attempt(mail, "failed", error=exc)
                     continue
                 except (BadHeaderError, ValueError) as exc:  # an address or header no server would take
                     mail_mark_failed(mail_id=mail.pk, error=f"{type(exc).__name__}: {exc}"[:2000])
+                    _log_attempt(mail, "failed", error=exc)
                     continue
                 previous = self.inflight
                 if previous is not None:
                     previous[1].exception()  # wait for its reply; this message goes right after
-                self.inflight = (mail, smtp.submit(_send, self.backend, message))
+                self.inflight = (mail, smtp.submit(_send_timed, self.backend, message))
                 if previous is not None:
                     self.record(previous, then=self.following(index))
         except (OperationalError, InterfaceError):
@@ -737,16 +744,41 @@ class _Delivery:
         mail, future = inflight
         if future is self.inflight[1]:
             self.inflight = None
-        error = future.exception()
+        seconds, error = future.result()
         if error is None:
             claimed = _mark_sent(mail.pk, then_claim=then, claimed_by=self.claimed_by)
             if then is not None:
                 self.next_claim = (then, claimed)
             self.result.sent.append(mail.pk)
+            _log_attempt(mail, "sent", seconds=seconds)
             return
         outcome = _record_failure(mail, error)
         if outcome.retry_in is not None:
             self.result.retry[mail.pk] = outcome.retry_in
+        _log_attempt(mail, "failed" if outcome.retry_in is None else "retry", seconds=seconds, error=error)
+
+
+def _send_timed(backend, message) -> tuple[float, BaseException | None]:
+    """`_send` on the SMTP thread: how long it took, and its error (None when the server took it)."""
+    started = time.perf_counter()
+    try:
+        _send(backend, message)
+    except BaseException as exc:  # handed back to the task's thread, which records it
+        return time.perf_counter() - started, exc
+    return time.perf_counter() - started, None
+
+
+def _log_attempt(mail: OutgoingMail, outcome: str, *, seconds: float | None = None,
+                 error: BaseException | None = None) -> None:
+    fields = {"mail_id": mail.pk, "kind": mail.kind, "attempt": mail.attempts, "outcome": outcome}
+    if seconds is not None:
+        fields["duration_ms"] = round(seconds * 1000, 1)
+    if error is not None:
+        fields["error"] = type(error).__name__  # the class only: a message may hold an address
+        if isinstance(error, smtplib.SMTPResponseException):
+            fields["smtp_code"] = error.smtp_code
+    level = logging.INFO if outcome == "sent" else logging.WARNING if outcome == "retry" else logging.ERROR
+    delivery_log.log(level, "mail_delivery", **fields)
 
 
 def mail_deliver_many(*, mail_ids, claimed_by: str = "", connection=None, time_budget: float | None = None
@@ -974,3 +1006,95 @@ def outbox_sweep(*, now=None) -> dict:
     for batch_id in stalled:
         enqueue_fan_out(batch_id)
     return {"reclaimed": reclaimed, "requeued": len(due), "batches": len(stalled)}
+
+
+# --- operations (manage.py outbox_resend_failed, outbox_purge_bodies) -----------------------------
+
+# The ids of failed messages put back in one UPDATE (a bounded IN list on every database).
+RESEND_CHUNK = 500
+
+
+def mail_resend_failed(*, kind: str = "", since=None, dry_run: bool = False) -> list[int]:
+    """Put the failed messages back in the queue, in bulk: all of them, or those of a `kind` (a value
+    of `notifications.kinds.kind_choices()`, or a kind code as stored) queued at or after `since`.
+    Same Message-ID, fresh attempts, as `mail_resend`. One transaction; after it commits, the rows go
+    to Celery together (one task per `DELIVERY_BATCH` ids, never one broker call per message).
+    `dry_run` changes nothing. Returns the ids (in the queue again, or that would be)."""
+    from .kinds import kind_condition
+
+    with transaction.atomic():
+        mails = OutgoingMail.objects.filter(status=S.FAILED)
+        if not dry_run:
+            mails = mails.select_for_update()
+        if kind:
+            mails = mails.filter(kind_condition(kind) or Q(kind=kind))
+        if since is not None:
+            mails = mails.filter(created_at__gte=since)
+        ids = list(mails.order_by("pk").values_list("pk", flat=True))
+        if dry_run or not ids:
+            return ids
+        for start in range(0, len(ids), RESEND_CHUNK):
+            OutgoingMail.objects.filter(pk__in=ids[start:start + RESEND_CHUNK], status=S.FAILED).update(
+                status=S.QUEUED, attempts=0, next_attempt_at=None
+            )
+        deliver_after_commit(ids)
+    structlog.get_logger("notifications.outbox").info(
+        "outbox_failed_resent", messages=len(ids), kind=kind or None, since=since.isoformat() if since else None)
+    return ids
+
+
+def purged_subject(language: str) -> str:
+    """What a purged message's subject reads, in its recipient's language."""
+    with translation.override(_language(language)):
+        return translation.gettext("[Content deleted after the retention period]")
+
+
+@dataclass
+class PurgeReport:
+    cutoff: Any
+    days: int
+    purged: int = 0
+    due: int = 0
+
+
+def outbox_purge_bodies(*, now=None, days: int | None = None, batch_size: int = 500,
+                        dry_run: bool = False) -> PurgeReport:
+    """Delete the content of the messages delivered more than `days` ago (default
+    ROSTER["OUTBOX_BODY_RETENTION_DAYS"]): the text and HTML bodies and the last error become empty
+    and the subject (which may name an officer) a note in the recipient's language. What remains is
+    the delivery record: recipient, kind, topic, Message-ID, dates. In batches of `batch_size` rows,
+    one transaction each, read in the order of the (status, created_at, id) index. A message already
+    purged is left as it is (run it again: nothing changes). `dry_run` counts and changes nothing."""
+    from django.db.models import Case, Value, When
+
+    days = _rules()["OUTBOX_BODY_RETENTION_DAYS"] if days is None else days
+    if days < 1:
+        raise ValueError("The retention period must be at least one day.")
+    if batch_size < 1:
+        raise ValueError("The batch size must be at least 1.")
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=days)
+    # created_at <= sent_at: the condition on created_at reads a range of the index
+    due = (OutgoingMail.objects.filter(status=S.SENT, created_at__lt=cutoff, sent_at__lt=cutoff)
+           .exclude(body_text="", body_html=""))
+    report = PurgeReport(cutoff=cutoff, days=days)
+    if dry_run:
+        report.due = due.count()
+        return report
+    subject = Case(When(language="fr", then=Value(purged_subject("fr"))), default=Value(purged_subject("en")))
+    after = None
+    while True:
+        page = due.order_by("created_at", "id")
+        if after is not None:
+            page = page.filter(Q(created_at__gt=after[0]) | Q(created_at=after[0], id__gt=after[1]))
+        rows = list(page.values_list("created_at", "id")[:batch_size])
+        if not rows:
+            break
+        after = rows[-1]
+        with transaction.atomic():
+            report.purged += (OutgoingMail.objects.filter(pk__in=[pk for _, pk in rows], status=S.SENT)
+                              .exclude(body_text="", body_html="")
+                              .update(subject=subject, body_text="", body_html="", last_error=""))
+    report.due = report.purged
+    structlog.get_logger("notifications.outbox").info("outbox_bodies_purged", messages=report.purged, days=days)
+    return report

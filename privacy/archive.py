@@ -184,7 +184,9 @@ def _applications(officer: Officer) -> list[tuple[Application, dict]]:
             "events": [
                 {"at": _at(e.created_at), "from": e.from_status,
                  "from_label": e.get_from_status_display() if e.from_status else "",
-                 "to": e.to_status, "to_label": e.get_to_status_display(), "by": _who(e.actor), "note": e.note}
+                 "to": e.to_status, "to_label": e.get_to_status_display(), "by": _who(e.actor),
+                 # a note the roster wrote itself (roster.notes) in words, in the reader's language
+                 "note": "\n".join(t for t in (str(e.system_note or ""), e.note) if t)}
                 for e in a.events.all()
             ],
         }))
@@ -194,7 +196,7 @@ def _applications(officer: Officer) -> list[tuple[Application, dict]]:
 def _deployments(officer: Officer, user) -> list[dict]:
     deployments = (
         Deployment.objects.filter(officer=officer)
-        .select_related("officer", "mission", "application__bulletin")
+        .select_related("officer", "mission", "catalogue_role", "application__bulletin")
         .prefetch_related(Prefetch("events", queryset=DeploymentEvent.objects.select_related("actor")))
         .order_by("start_date", "id")
     )

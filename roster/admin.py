@@ -1,8 +1,17 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from agencies.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from agencies.admin import IpoStaffAdminMixin, ReadOnlyAdminMixin, ReadOnlyInline
 
-from .models import Application, ApplicationDocument, ApplicationEvent, Deployment, DeploymentEvent, MedalAward
+from .models import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    Deployment,
+    DeploymentEvent,
+    DeploymentRole,
+    MedalAward,
+)
 
 
 class EventInline(ReadOnlyInline):
@@ -26,8 +35,13 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(ApplicationEvent)
 class ApplicationEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["application", "from_status", "to_status", "actor", "created_at"]
-    list_filter = ["to_status"]
+    list_display = ["application", "from_status", "to_status", "actor", "system_note_text", "created_at"]
+    list_filter = ["to_status", "note_code"]
+
+    @admin.display(description=_("system note"))
+    def system_note_text(self, event):
+        """The system note in words, in the admin's language (roster.notes)."""
+        return str(event.system_note or "")
     search_fields = ["application__officer__last_name", "application__bulletin__reference"]
     raw_id_fields = ["application", "actor"]
 
@@ -44,15 +58,41 @@ class DeploymentEventInline(ReadOnlyInline):
     raw_id_fields = ["actor"]
 
 
+@admin.register(DeploymentRole)
+class DeploymentRoleAdmin(IpoStaffAdminMixin, admin.ModelAdmin):
+    """Both names side by side; saving goes through the service (names tidied and unique in each language,
+    the French name then marked as checked). A role a tour holds cannot be deleted: deactivate it."""
+
+    list_display = ["name_en", "name_fr", "position", "is_active", "needs_review"]
+    list_filter = ["is_active", "needs_review"]
+    search_fields = ["name_en", "name_fr"]
+    fields = ["name_en", "name_fr", "position", "is_active", "needs_review"]
+    readonly_fields = ["needs_review"]
+
+    def save_model(self, request, obj, form, change):
+        from .roles.services import deployment_role_save
+
+        deployment_role_save(actor=request.user, role=obj)
+
+
 @admin.register(Deployment)
 class DeploymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["officer", "mission", "role", "start_date", "planned_end_date", "status"]
-    list_filter = ["status", "mission", "repatriation_reason"]
-    search_fields = ["officer__last_name", "officer__badge_number", "role"]
-    list_select_related = ["officer", "mission"]
+    list_display = ["officer", "mission", "role_en", "role_fr", "start_date", "planned_end_date", "status"]
+    list_filter = ["status", "mission", "repatriation_reason", "catalogue_role"]
+    search_fields = ["officer__last_name", "officer__badge_number", "catalogue_role__name_en",
+                     "catalogue_role__name_fr", "role_other_en", "role_other_fr"]
+    list_select_related = ["officer", "mission", "catalogue_role"]
     raw_id_fields = ["officer", "application", "replaces"]
     date_hierarchy = "start_date"
     inlines = [DeploymentEventInline]
+
+    @admin.display(description=_("role (English)"))
+    def role_en(self, deployment):
+        return deployment.role_names["en"]
+
+    @admin.display(description=_("role (French)"))
+    def role_fr(self, deployment):
+        return deployment.role_names["fr"]
 
 
 @admin.register(DeploymentEvent)

@@ -9,7 +9,8 @@ class RosterConfig(AppConfig):
     def ready(self):
         from audit.services import track
 
-        from .models import Application, Deployment
+        from .models import Application, Deployment, DeploymentRole
 
         track(Application)
         track(Deployment)
+        track(DeploymentRole)

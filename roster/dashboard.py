@@ -149,7 +149,8 @@ def total_of(rows: list) -> int:
 # The columns the lists read (`.only()`): a row of an application with its officer, agency, bulletin
 # and mission is some 90 columns, and reading them costs more than the query itself.
 DEPLOYMENT_ROW_FIELDS = (
-    "officer_id", "mission_id", "role", "start_date", "planned_end_date", "actual_end_date", "status", "replaces_id",
+    "officer_id", "mission_id", "start_date", "planned_end_date", "actual_end_date", "status", "replaces_id",
+    "catalogue_role_id", "catalogue_role__name_en", "catalogue_role__name_fr", "role_other_en", "role_other_fr",
     "officer__first_name", "officer__last_name", "officer__agency_id",
     "officer__agency__name_en", "officer__agency__name_fr", "mission__code",
 )

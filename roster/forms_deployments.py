@@ -19,6 +19,7 @@ from missions.models import Mission
 from missions.selectors import mission_visible_to
 
 from .models import Deployment
+from .roles.selectors import deployment_roles_offered
 
 ISO_DATE = "%Y-%m-%d"
 
@@ -45,8 +46,30 @@ class DeploymentChoiceField(forms.ModelChoiceField):
         }
 
 
+class RoleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
 class DeploymentCreateForm(forms.Form):
-    role = forms.CharField(label=_("Role in the mission"), max_length=200)
+    """The role is one of the catalogue's (`role_id`), or else written out in English and French
+    (`role_other_en`, `role_other_fr`). `role`, a text, is the API's field of the free-text days: the
+    catalogue's role of that name, or that text in both languages (roster.services.deployments)."""
+
+    role_id = RoleChoiceField(
+        label=_("Role in the mission"), queryset=deployment_roles_offered().none(), required=False,
+        empty_label=_("Another role: write it out below"),
+    )
+    role_other_en = forms.CharField(
+        label=_("Other role, in English"), max_length=200, required=False,
+        help_text=_("Only for a role that is not in the list, in both languages."),
+    )
+    role_other_fr = forms.CharField(label=_("Other role, in French"), max_length=200, required=False)
+    role = forms.CharField(
+        label=_("Role (text)"), max_length=200, required=False,
+        help_text=_("Older clients' field: the role of the catalogue with this English or French name, else this "
+                    "text in both languages. Send role_id, or role_other_en and role_other_fr, instead."),
+    )
     mission = forms.ModelChoiceField(label=_("Mission"), queryset=Mission.objects.none(), empty_label=None)
     start_date = DateField(label=_("Start date"))
     planned_end_date = DateField(label=_("Planned end date"), required=False)
@@ -72,6 +95,9 @@ class DeploymentCreateForm(forms.Form):
 
     def __init__(self, *args, missions, replaceable, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["role_id"].queryset = deployment_roles_offered()
+        self.fields["role_other_en"].widget.attrs["lang"] = "en"
+        self.fields["role_other_fr"].widget.attrs["lang"] = "fr"
         self.fields["mission"].queryset = missions
         self.fields["replaces"].queryset = replaceable
         if self.is_bound and self.add_prefix("confirm_role_change") in self.data:
@@ -95,7 +121,8 @@ class DeploymentCreateForm(forms.Form):
     def _lay_out(self) -> None:
         confirmation = ["confirm_role_change"] if "confirm_role_change" in self.fields else []
         self.helper.layout = Layout(
-            Row(Column("role", css_class="col-md-6"), Column("mission", css_class="col-md-6")),
+            Row(Column("role_id", css_class="col-md-6"), Column("mission", css_class="col-md-6")),
+            Row(Column("role_other_en", css_class="col-md-6"), Column("role_other_fr", css_class="col-md-6")),
             Row(Column("start_date", css_class="col-md-6"), Column("planned_end_date", css_class="col-md-6")),
             "replaces",
             *confirmation,
@@ -108,6 +135,13 @@ class DeploymentCreateForm(forms.Form):
                 "override_reason",
             ),
         )
+
+    def role_kwargs(self) -> dict:
+        """The role as the service takes it: the catalogue's, else the text of older clients, else the
+        role written out."""
+        cd = self.cleaned_data
+        return {"role": cd.get("role_id") or cd.get("role") or None,
+                "role_other_en": cd.get("role_other_en", ""), "role_other_fr": cd.get("role_other_fr", "")}
 
     def show_default_end(self, *, months: int, default_end: dt.date) -> None:
         self.fields["planned_end_date"].help_text = _(

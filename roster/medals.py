@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Officer
 from agencies.permissions import is_ipo_staff
+from audit.logging import log_event
 from missions.models import Mission
 
 from .models import Deployment, MedalAward
@@ -176,9 +177,11 @@ def medal_award_record(
         raise ValidationError(message)
     if MedalAward.objects.filter(officer=officer, medal=medal, mission=mission).exists():
         raise ValidationError(_("This award is already recorded."))
-    return MedalAward.objects.create(
+    award = MedalAward.objects.create(
         officer=officer, medal=medal, mission=mission, awarded_on=awarded_on, recorded_by=actor
     )
+    log_event("medal_recorded", actor=actor, award_id=award.pk, officer_id=officer.pk)
+    return award
 
 
 # --- medal ceremonies ------------------------------------------------------------------------------

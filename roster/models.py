@@ -3,9 +3,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Officer
+from agencies.models import Officer, localized
 from agencies.validators import validate_plausible_date
 from config.choices import ChoiceLabels
 from missions.models import Bulletin, Mission
@@ -183,10 +184,61 @@ class ApplicationEvent(StatusEvent):
     # Internal (IPO staff only) unless shared with the officer and their agency's coordinators:
     # the rule is roster.permissions.can_read_event_note, applied by roster.selectors.
     note_shared = models.BooleanField(_("note shared with the officer"), default=False)
+    # A note the roster wrote itself ("Deployed to BINUH"): a code of roster.notes with its parameters,
+    # put into words in the reader's language. `note` holds only what a person typed.
+    note_code = models.CharField(_("system note"), max_length=60, blank=True)
+    note_params = models.JSONField(_("system note parameters"), default=dict, blank=True)
 
     class Meta(StatusEvent.Meta):
         verbose_name = _("application event")
         verbose_name_plural = _("application events")
+
+    @property
+    def system_note(self):
+        """The system note (roster.notes.SystemNote, in words when shown), or None."""
+        from .notes import SystemNote
+
+        return SystemNote(self.note_code, self.note_params) if self.note_code else None
+
+
+class DeploymentRole(models.Model):
+    """The catalogue of roles a deployed officer holds in a mission, in English and French, kept by
+    IPO staff (roster.roles). A role no longer offered is deactivated, never deleted: the tours that
+    had it keep it. `needs_review`: made from a free-text role of an earlier version, its French
+    name still to be checked."""
+
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    is_active = models.BooleanField(_("offered"), default=True)
+    position = models.PositiveSmallIntegerField(
+        _("position in the list"), default=100, help_text=_("Lower numbers come first.")
+    )
+    needs_review = models.BooleanField(_("French name to check"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name_en", "id"]
+        verbose_name = _("deployment role")
+        verbose_name_plural = _("deployment roles")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name_en"), name="deployment_role_name_en_unique",
+                violation_error_message=_("A role with this English name already exists."),
+            ),
+            models.UniqueConstraint(
+                Lower("name_fr"), name="deployment_role_name_fr_unique",
+                violation_error_message=_("A role with this French name already exists."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language."""
+        return localized(self, "name")
 
 
 class Deployment(ChoiceLabels, models.Model):
@@ -217,7 +269,14 @@ class Deployment(ChoiceLabels, models.Model):
         Application, verbose_name=_("application"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="deployments",
     )
-    role = models.CharField(_("role"), max_length=200)
+    # The role: one of the catalogue's, or else written out in both languages ("other"). Read it as
+    # `role` (in the active language) or `role_names` (both).
+    catalogue_role = models.ForeignKey(
+        DeploymentRole, verbose_name=_("role"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="deployments",
+    )
+    role_other_en = models.CharField(_("other role (English)"), max_length=200, blank=True)
+    role_other_fr = models.CharField(_("other role (French)"), max_length=200, blank=True)
     # The planned start: recording the arrival never changes it (see actual_start_date).
     start_date = models.DateField(_("start date"), validators=[validate_plausible_date])
     planned_end_date = models.DateField(_("planned end date"), validators=[validate_plausible_date])
@@ -274,6 +333,11 @@ class Deployment(ChoiceLabels, models.Model):
                 name="deployment_cancelled_before_arrival_with_reason",
                 violation_error_message=_("A cancelled deployment has a reason and no arrival or end."),
             ),
+            models.CheckConstraint(
+                condition=Q(catalogue_role__isnull=False) | ~Q(role_other_en="") | ~Q(role_other_fr=""),
+                name="deployment_has_a_role",
+                violation_error_message=_("Give the officer's role in the mission."),
+            ),
             models.UniqueConstraint(
                 fields=["application"],
                 condition=~Q(status="cancelled"),
@@ -295,6 +359,32 @@ class Deployment(ChoiceLabels, models.Model):
 
     def get_additional_data(self):
         return {"officer_id": self.officer_id}
+
+    @property
+    def role(self) -> str:
+        """The role in the active language: the catalogue's name, else the role written out (in the
+        other language when this one was left empty). Lists select `catalogue_role` with the rows."""
+        if self.catalogue_role_id:
+            return self.catalogue_role.name
+        return localized(self, "role_other")
+
+    @role.setter
+    def role(self, value) -> None:
+        """A catalogue entry, or a text written out (the same in both languages: the free-text role of
+        earlier versions, still accepted from older callers)."""
+        if isinstance(value, DeploymentRole):
+            self.catalogue_role, self.role_other_en, self.role_other_fr = value, "", ""
+        else:
+            text = " ".join(str(value or "").split())
+            self.catalogue_role, self.role_other_en, self.role_other_fr = None, text, text
+
+    @property
+    def role_names(self) -> dict[str, str]:
+        """The role in both languages: {"en": ..., "fr": ...}."""
+        if self.catalogue_role_id:
+            return {"en": self.catalogue_role.name_en, "fr": self.catalogue_role.name_fr}
+        en, fr = self.role_other_en.strip(), self.role_other_fr.strip()
+        return {"en": en or fr, "fr": fr or en}
 
     @property
     def effective_start_date(self):

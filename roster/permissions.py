@@ -87,3 +87,10 @@ def can_read_event_note(user, event) -> bool:
     """May `user` (None: a reader without an account, such as an email's recipient) read the
     note of this ApplicationEvent?"""
     return event.note_shared or can_read_internal_notes(user)
+
+
+# --- the catalogue of deployment roles (issue 14) -------------------------------------------
+
+def can_manage_deployment_roles(user) -> bool:
+    """IPO staff keep the catalogue of roles, in English and French; everyone reads the names."""
+    return is_ipo_staff(user)

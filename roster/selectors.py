@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
+from django.db.models.query import ModelIterable
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,7 @@ def application_visible_to(user) -> QuerySet[Application]:
 
 
 def deployment_visible_to(user) -> QuerySet[Deployment]:
-    qs = Deployment.objects.select_related("officer", "officer__agency", "mission")
+    qs = Deployment.objects.select_related("officer", "officer__agency", "mission", "catalogue_role")
     return scope_to_user(qs, user, officer_path="officer")
 
 
@@ -149,12 +150,28 @@ def application_eligibility(application: Application):
 
 # --- notes on an application's timeline (roster.permissions) ------------------------------
 
+class _EventsWithSystemNotes(ModelIterable):
+    """Application events as loaded, each `note_shown` preceded by its system note (roster.notes) in
+    words, in the active language, when the reader may read it (`note_code_shown`)."""
+
+    def __iter__(self):
+        from .notes import render_note
+
+        for event in super().__iter__():
+            code = getattr(event, "note_code_shown", "")
+            if code:
+                event.note_shown = "\n".join(t for t in (render_note(code, event.note_params), event.note_shown) if t)
+            yield event
+
+
 def application_events_for(user) -> QuerySet:
     """Application events (actor joined), each with the note as `user` may read it:
     `note_shown` (the note, or "" when it is internal and `user` may not read internal notes) and
     `note_audience` ("internal" or "shared" for a reader of internal notes, who needs to tell them
     apart; "" for everyone else, who reads shared notes only). For such a reader the internal
-    note is not even loaded: `note` is deferred. Templates read `note_shown`, never `note`."""
+    note is not even loaded: `note` is deferred. Templates read `note_shown`, never `note`.
+    A note the roster wrote itself (a code of roster.notes) is in `note_shown` too, in words in the
+    active language, under the same rule; it carries no audience badge."""
     from django.db.models import Case, CharField, F, TextField, Value, When
 
     from .models import ApplicationEvent
@@ -162,8 +179,9 @@ def application_events_for(user) -> QuerySet:
 
     events = ApplicationEvent.objects.select_related("actor")
     if can_read_internal_notes(user):
-        return events.annotate(
+        events = events.annotate(
             note_shown=F("note"),
+            note_code_shown=F("note_code"),
             note_audience=Case(
                 When(note="", then=Value("")),
                 When(note_shared=True, then=Value("shared")),
@@ -171,18 +189,31 @@ def application_events_for(user) -> QuerySet:
                 output_field=CharField(),
             ),
         )
-    return events.defer("note").annotate(
-        note_shown=Case(When(note_shared=True, then=F("note")), default=Value(""), output_field=TextField()),
-        note_audience=Value("", output_field=CharField()),
-    )
+    else:
+        events = events.defer("note").annotate(
+            note_shown=Case(When(note_shared=True, then=F("note")), default=Value(""), output_field=TextField()),
+            note_code_shown=Case(When(note_shared=True, then=F("note_code")), default=Value(""),
+                                 output_field=CharField()),
+            note_audience=Value("", output_field=CharField()),
+        )
+    # Kept by every clone of the queryset (filters, a Prefetch): its rows come with their notes in words.
+    events._iterable_class = _EventsWithSystemNotes
+    return events
 
 
-def application_event_note_for(user, event) -> str:
+def application_event_note_for(user, event):
     """One event's note as `user` may read it ("" when it may not); None: a reader without an
-    account. For an event already loaded (the status email); lists use `application_events_for`."""
+    account. For an event already loaded (the status email); lists use `application_events_for`.
+    With a system note, an EventNote (roster.notes) that is put into words when shown, so an email
+    reads it in its recipient's language."""
+    from .notes import EventNote
     from .permissions import can_read_event_note
 
-    return event.note if can_read_event_note(user, event) else ""
+    if not can_read_event_note(user, event):
+        return ""
+    if event.note_code:
+        return EventNote(event.system_note, event.note)
+    return event.note
 
 
 def shared_note(event) -> str:
@@ -611,6 +642,20 @@ def deployment_of_application(user, application):
     """The deployment an application became and that was not cancelled, if the user may see it."""
     return (deployment_visible_to(user).filter(application=application)
             .exclude(status=Deployment.Status.CANCELLED).first())
+
+
+def deployment_role_initial(bulletin) -> dict:
+    """What the deployment form offers first as the role: the catalogue's role named as the bulletin
+    (its whole title, or the part before " — ", in English or French), else the bulletin's titles
+    as a role written out in both languages."""
+    from .roles.selectors import deployment_role_matching
+
+    for title in (bulletin.title_en, bulletin.title_fr):
+        for text in (title, (title or "").split(" — ")[0]):
+            role = deployment_role_matching(text)
+            if role is not None:
+                return {"role_id": role.pk}
+    return {"role_other_en": bulletin.title_en, "role_other_fr": bulletin.title_fr}
 
 
 def deployment_create_preview(*, application, mission, start, end) -> dict:

@@ -1,4 +1,5 @@
 
+from .roles.urls import urlpatterns as roles
 from .urls_applications import urlpatterns as applications
 from .urls_deployments import urlpatterns as deployments
 from .urls_reports import urlpatterns as reports
@@ -8,4 +9,5 @@ urlpatterns = [
     *applications,
     *deployments,
     *reports,
+    *roles,
 ]

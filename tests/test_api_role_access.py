@@ -154,6 +154,8 @@ API_ROLE_ACCESS = {
                                                 lambda w: {"to": "shortlisted", "note": "Strong file"}),
     # deployments: dep_x is officer X's tour in mission
     ("api:deployment-list", "get"): row(SIGNED_IN),
+    # issue 14: the catalogue of roles a deployment may take, read by every signed-in role
+    ("api:deployment-role-list", "get"): row(SIGNED_IN),
     ("api:deployment-list", "post"): row(every(403, anonymous=401, ipo=201), data=lambda w: {
         "application": _application_of_x(w, "selected").pk, "role": "Police adviser", "mission": w.mission.pk,
         "start_date": w.dep_x.planned_end_date.isoformat()}),

@@ -141,6 +141,12 @@ def _claim_of_x_pk(w, *, approved=False, document=False):
     return claim.pk
 
 
+def _deployment_role_pk(w):
+    from roster.models import DeploymentRole
+
+    return DeploymentRole.objects.create(name_en="Training officer", name_fr="Agent de formation").pk
+
+
 def _today_iso():
     from tests.clock import TODAY
 
@@ -187,6 +193,10 @@ COORDINATORS = {"anonymous": 302, "ipo": 403, "coord_a": 200, "coord_b": 200, "o
 ROLE_ACCESS = {
     "home": row(ALL_SIGNED_IN),
     "healthz": row({p: 200 for p in PERSONAS}),
+    # readiness (ops): the tests have no broker nor worker (tasks run in-process), so not ready, for everyone
+    "readyz": row({p: 503 for p in PERSONAS}),
+    # metrics (ops): the test client's address is loopback, allowed by default (tests/ops/test_metrics.py: refusals)
+    "metrics": row({p: 200 for p in PERSONAS}),
     "favicon": row({p: 301 for p in PERSONAS}),
     "login": row({p: 200 if p == "anonymous" else 302 for p in PERSONAS}),
     "logout": row({p: 302 for p in PERSONAS}, method="post"),
@@ -340,6 +350,12 @@ ROLE_ACCESS = {
         data={"complete-early": "on"},
     ),
     "roster:roster": row(STAFF_AND_COORD),
+    # issue 14: the catalogue of roles in missions is IPO staff's alone (coordinators and officers: 403)
+    "roster:deployment-role-list": row(IPO_ONLY),
+    "roster:deployment-role-create": row(IPO_ONLY),
+    "roster:deployment-role-edit": row(IPO_ONLY, lambda w: {"pk": _deployment_role_pk(w)}),
+    "roster:deployment-role-active": row({**IPO_ONLY, "ipo": 302}, lambda w: {"pk": _deployment_role_pk(w)},
+                                         method="post", data={"active": "0"}),
     # issue 5 parts 3-5: dashboard, timelines, histories, medals, exports
     "roster:dashboard": row(STAFF_AND_COORD),
     "roster:mission-timeline": row(ALL_SIGNED_IN, lambda w: {"mission_pk": w.mission.pk}),
@@ -465,6 +481,12 @@ ROLE_ACCESS = {
     # the strength forecast (item 3): the program's figures for IPO staff and coordinators, a mission's for IPO
     "planning:forecast": row(STAFF_AND_COORD),
     "planning:forecast-mission": row(IPO_ONLY, lambda w: {"pk": w.mission.pk}),
+    # issue 14: the GC footer's pages, public like the privacy notice (the report form's GET; its POST is
+    # tested in tests/site_pages/test_report_problem.py)
+    "site_pages:terms": row({p: 200 for p in PERSONAS}),
+    "site_pages:contact": row({p: 200 for p in PERSONAS}),
+    "site_pages:report-problem": row({p: 200 for p in PERSONAS}),
+    "site_pages:report-problem-thanks": row({p: 200 for p in PERSONAS}),
 }
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from agencies.models import Officer, Role, User
 from missions.models import Mission
 from roster.models import Deployment
+from roster.roles.selectors import deployment_role_matching
 
 from . import services
 from .models import (
@@ -243,6 +244,7 @@ def _ottawa_past_tours(*, today, rng, count) -> list[Deployment]:
     fy = fiscal_year_of(today) - 4
     mission = Mission.objects.filter(code="BINUH").first() or Mission.objects.order_by("pk").first()
     tours = []
+    role = deployment_role_matching("Police adviser") or "Police adviser"  # the catalogue's, when seeded
     officers = list(Officer.objects.filter(agency__slug=DEMO_AGENCY).exclude(user__email=OFFICER_EMAIL).order_by("pk"))
     for officer in officers:
         if len(tours) >= count:
@@ -252,7 +254,7 @@ def _ottawa_past_tours(*, today, rng, count) -> list[Deployment]:
         busy = Deployment.objects.filter(officer=officer).exclude(status="cancelled")
         if any(d.start_date < end + timedelta(days=365) and d.end_date > start - timedelta(days=365) for d in busy):
             continue
-        tours.append(Deployment(officer=officer, mission=mission, role="Police adviser", start_date=start,
+        tours.append(Deployment(officer=officer, mission=mission, role=role, start_date=start,
                                 planned_end_date=end, actual_end_date=end, status=Deployment.Status.COMPLETED))
     Deployment.objects.bulk_create(tours)
     return tours

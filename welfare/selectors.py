@@ -222,7 +222,7 @@ def checkin_states_for(user, *, today: date | None = None) -> list[CheckInState]
 
 def current_deployment_of(officer) -> Deployment | None:
     """The officer's deployment in mission (at most one: tours never overlap)."""
-    return (Deployment.objects.select_related("mission").filter(officer=officer, status=D.IN_MISSION)
+    return (Deployment.objects.select_related("mission", "catalogue_role").filter(officer=officer, status=D.IN_MISSION)
             .order_by("-start_date").first())
 
 
@@ -354,7 +354,7 @@ def plan_steps(plan: ReturnPlan) -> list[ReturnStep]:
 def my_ended_tours(officer) -> list[Deployment]:
     """The officer's ended tours, newest first, each with `plan` (or None), `questionnaire` (or None)."""
     tours = list(
-        Deployment.objects.filter(officer=officer, status__in=ENDED).select_related("mission")
+        Deployment.objects.filter(officer=officer, status__in=ENDED).select_related("mission", "catalogue_role")
         .order_by("-actual_end_date", "-id")
     )
     plans = {p.deployment_id: p for p in ReturnPlan.objects.filter(deployment__in=tours)}
@@ -376,7 +376,8 @@ def questionnaires_pending(officer, *, today: date | None = None) -> QuerySet[De
     today = today or timezone.localdate()
     since = today - timedelta(days=return_plan_lookback_days())
     return (Deployment.objects.filter(officer=officer, status__in=ENDED, actual_end_date__gte=since)
-            .filter(return_questionnaire__isnull=True).select_related("mission").order_by("-actual_end_date"))
+            .filter(return_questionnaire__isnull=True).select_related("mission", "catalogue_role")
+            .order_by("-actual_end_date"))
 
 
 def mission_intervals() -> list[Mission]:

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from agencies.permissions import is_ipo_staff
 from agencies.selectors import officer_for_user
+from audit.logging import log_event
 from missions.models import Mission
 from notifications.models import OutgoingMail
 from notifications.services import Recipient, coordinator_recipients, mail_queue, officer_recipients
@@ -105,6 +106,7 @@ def checkin_create(*, user, status: str, note: str = "", contact: str = "", shar
             )
             checkin.deployment = deployment
             checkin.officer = officer
+            log_event("checkin_created", actor=user, checkin_id=checkin.pk, deployment_id=deployment.pk)
             if status == CheckInStatus.URGENT:
                 _notify_urgent(checkin)
     except IntegrityError:
@@ -152,6 +154,7 @@ def checkin_follow_up(*, checkin: CheckIn, actor, note: str) -> CheckIn:
             followed_up_at=now, followed_up_by=actor, follow_up_note=note)
         if done != 1:
             raise ValidationError(_("This check-in was already followed up."))
+        log_event("checkin_followed_up", actor=actor, checkin_id=checkin.pk)
     checkin.followed_up_at, checkin.followed_up_by, checkin.follow_up_note = now, actor, note
     return checkin
 
@@ -335,6 +338,7 @@ def questionnaire_submit(*, user, deployment: Deployment, answers: dict) -> Retu
     try:
         with transaction.atomic():
             row.save()
+            log_event("questionnaire_submitted", actor=user, questionnaire_id=row.pk, deployment_id=deployment.pk)
     except IntegrityError:
         raise ValidationError(_("You have already answered the questionnaire for this tour.")) from None
     return row

@@ -26,6 +26,7 @@ from roster.forms_deployments import (
     StartForm,
 )
 from roster.models import Deployment
+from roster.roles.selectors import deployment_roles_offered
 from roster.selectors import (
     application_visible_to,
     deployment_linked,
@@ -36,7 +37,7 @@ from roster.selectors import (
 
 from ..filters import DeploymentFilter
 from ..forms import chosen, form_serializer, valid_form
-from ..serializers import DeploymentDetailSerializer, DeploymentSerializer
+from ..serializers import DeploymentDetailSerializer, DeploymentRoleSerializer, DeploymentSerializer
 from .base import ApiViewSet, service_errors
 from .officers import audit_rows
 
@@ -120,7 +121,7 @@ class DeploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
         cd = form.cleaned_data
         with service_errors():
             deployment = services.deployment_create(
-                application=application, actor=request.user, role=cd["role"], mission=cd["mission"],
+                application=application, actor=request.user, **form.role_kwargs(), mission=cd["mission"],
                 start_date=cd["start_date"], planned_end_date=cd["planned_end_date"], replaces=cd["replaces"],
                 override_clearances=cd["override_clearances"], override_strength=cd["override_strength"],
                 override_reason=cd["override_reason"], confirm_role_change=cd.get("confirm_role_change", False),
@@ -185,3 +186,17 @@ class DeploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
         with service_errors():
             services.deployment_cancel(deployment=deployment, actor=request.user, reason=cd["reason"])
         return self._detail(deployment.pk)
+
+
+@extend_schema_view(
+    list=extend_schema(description=_(
+        "The roles a new deployment may take (the catalogue IPO staff keep), in their order, with their names "
+        "in English and French and in the request's language. A deployment names its role by this id "
+        "(role_id), or writes it out in both languages (role_other_en, role_other_fr). Every signed-in role.")),
+)
+class DeploymentRoleViewSet(mixins.ListModelMixin, ApiViewSet):
+    serializer_class = DeploymentRoleSerializer
+    ordering = ("position", "name_en", "id")
+
+    def get_queryset(self):
+        return deployment_roles_offered()

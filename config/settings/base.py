@@ -12,6 +12,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from config.logging import DJANGO_STRUCTLOG, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -23,6 +25,9 @@ SECRET_KEY = env("SECRET_KEY", default="insecure-embedded-default-do-not-use-in-
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# "Date modified" at the bottom of every page: the release's date (YYYY-MM-DD), set by the build; empty,
+# the date of the last git commit (site_pages.release).
+ROSTER_RELEASE_DATE = env("ROSTER_RELEASE_DATE", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -53,16 +58,22 @@ INSTALLED_APPS = [
     "welfare",
     "ledger",
     "planning",
+    "site_pages",  # terms, contact, report a problem; breadcrumbs, page titles, date modified, error summary
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served from here (no CDN)
     "api",
+    "ops",  # operations: /readyz, /metrics, Sentry, the operators' commands
     "config",  # manage.py serve (the web server with its embedded worker)
+    "django_structlog",  # structured logs with a request id, carried into Celery tasks (config/logging.py)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # django-structlog's, with a request id for every log line of the request (and of the tasks it
+    # enqueues); after WhiteNoise, so static files are not logged one by one.
+    "config.logging.RequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -165,6 +176,8 @@ STORAGES = {
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 
+# The bootstrap5 pack, themed with the GC Design System's tokens (static/css/gc.css); templates/bootstrap5/
+# overrides its field template to mark required fields "(required)".
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -214,6 +227,8 @@ CELERY_BEAT_SCHEDULE = {
     "forecast-alerts": {"task": "planning.forecast.tasks.forecast_alerts_send",
                         "schedule": crontab(day_of_week="mon", hour=7, minute=15)},
     # Planning, sessions and pool:
+    # Operations (ops app): the content of old delivered messages deleted, once a night.
+    "outbox-purge-bodies": {"task": "ops.tasks.outbox_purge_bodies", "schedule": crontab(hour=4, minute=10)},
 }
 
 # --- Program rules (domain-facts.md); each is a setting, never a buried constant ---
@@ -226,6 +241,9 @@ ROSTER = {
     "OUTBOX_SENDING_STALE_SECONDS": env.int("ROSTER_OUTBOX_SENDING_STALE_SECONDS", default=300),
     "OUTBOX_MAX_ATTEMPTS": env.int("ROSTER_OUTBOX_MAX_ATTEMPTS", default=5),
     "OUTBOX_RETRY_BASE_SECONDS": env.int("ROSTER_OUTBOX_RETRY_BASE_SECONDS", default=30),
+    # The content of delivered messages is deleted this many days after they were sent (ops: the
+    # nightly "outbox-purge-bodies" job, manage.py outbox_purge_bodies); the delivery record stays.
+    "OUTBOX_BODY_RETENTION_DAYS": env.int("ROSTER_OUTBOX_BODY_RETENTION_DAYS", default=90),
     "UN_MEDAL_CONSECUTIVE_DAYS": 90,
     "CPSM_ACCUMULATED_DAYS": 30,
     # The medal ceremony list (roster:medal-ceremony) covers returns over at most this many days.
@@ -247,6 +265,10 @@ ROSTER = {
     "RETENTION_YEARS": env.int("ROSTER_RETENTION_YEARS", default=2),
     # Where officers send Privacy Act access and correction requests (the privacy notice).
     "PRIVACY_CONTACT_EMAIL": env("ROSTER_PRIVACY_CONTACT_EMAIL", default="ipo-privacy@ipo.example"),
+    # The "Contact us" page's address for questions to IPO, and how many "Report a problem" reports one
+    # client address may send (site_pages).
+    "CONTACT_EMAIL": env("ROSTER_CONTACT_EMAIL", default="ipo-roster@ipo.example"),
+    "PROBLEM_REPORT_RATE": env("ROSTER_PROBLEM_REPORT_RATE", default="5/h"),
     # Welfare in mission (welfare app): an officer in mission checks in every this many days (a mission may
     # set its own interval); IPO staff are alerted when a check-in is overdue by WELFARE_ALERT_DAYS. Urgent
     # check-ins and alerts go to the IPO duty desk's address, in its language.
@@ -417,9 +439,33 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
-}
+# --- Logs (config/logging.py; README, "Operations", "Logs") ----------------------------------------
+# LOG_FORMAT: json (one object per line; the default here and in production) or console (readable
+# key=value lines; `make run`'s default, see local.py). LOG_LEVEL: the root level.
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
+vars().update(DJANGO_STRUCTLOG)  # DJANGO_STRUCTLOG_CELERY_ENABLED and the rest
+
+# --- Operations (ops app): metrics and error reporting ----------------------------------------------
+# Prometheus metrics at /metrics (django-prometheus): requests, latency, database queries, the outbox,
+# the Celery queue and task durations. Only the listed client addresses (networks allowed) or a
+# caller presenting ROSTER_METRICS_TOKEN as a bearer token get them; anyone else gets a 404.
+ROSTER_METRICS_ENABLED = env.bool("ROSTER_METRICS_ENABLED", default=True)
+ROSTER_METRICS_ALLOWED_IPS = env.list("ROSTER_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+ROSTER_METRICS_TOKEN = env("ROSTER_METRICS_TOKEN", default="")
+if ROSTER_METRICS_ENABLED:
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
+        *MIDDLEWARE,
+        "django_prometheus.middleware.PrometheusAfterMiddleware",  # last
+    ]
+# Error reports to Sentry, only when SENTRY_DSN is set, with personal data scrubbed (ops/sentry.py).
+from ops.sentry import init_sentry  # noqa: E402
+
+init_sentry(
+    dsn=env("SENTRY_DSN", default=""),
+    environment=env("SENTRY_ENVIRONMENT", default=""),
+    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    release=env("SENTRY_RELEASE", default=""),
+)

@@ -11,10 +11,16 @@ traceback; WhiteNoise serves static files straight from the source folders.
 
 from pathlib import Path
 
+from config.logging import logging_config
+
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_TRANSPORT_OPTIONS, ROSTER, VAR_DIR, env
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, LOG_LEVEL, ROSTER, VAR_DIR, env
 
 DEBUG = env.bool("DEBUG", default=False)
+# Readable log lines (key=value) unless LOG_FORMAT=json; the web server's in the terminal, the
+# embedded worker's in var/log/worker.log.
+LOG_FORMAT = env("LOG_FORMAT", default="console")
+LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 

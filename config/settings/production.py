@@ -17,7 +17,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes speak plain HTTP inside the network
+# probes and the metrics scraper speak plain HTTP inside the network
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # Two-step verification is required of IPO staff and coordinators; only an explicit
 # ROSTER_MFA_REQUIRED=false turns it off.
 ROSTER = {**ROSTER, "MFA_REQUIRED": env.bool("ROSTER_MFA_REQUIRED", default=True)}

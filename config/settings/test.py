@@ -2,6 +2,8 @@
 
 import tempfile
 
+from config.logging import logging_config
+
 from .base import *  # noqa: F403
 from .base import ROSTER
 
@@ -23,3 +25,8 @@ ROSTER = {**ROSTER, "MFA_REQUIRED": False}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Quiet logs (warnings and errors, readable), and structlog loggers left uncached, so that
+# structlog.testing.capture_logs sees every event whatever the level (tests/logs).
+LOG_FORMAT = "console"
+LOG_LEVEL = "WARNING"
+LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL, cache=False)

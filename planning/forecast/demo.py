@@ -18,6 +18,7 @@ from datetime import timedelta
 from agencies.models import Agency, Officer
 from missions.models import Mission
 from roster.models import Deployment
+from roster.roles.selectors import deployment_role_matching
 from roster.services.deployments import add_months
 
 from . import selectors
@@ -45,10 +46,12 @@ def seed(*, today, now, rng):
         rows = []
         for i, officer in enumerate(rcmp + partners):
             months = 12 if i % 2 == 0 else 4
+            # a role of the catalogue, or one written out in both languages (a short-term post it lacks)
+            role = {"role": deployment_role_matching("Training officer") or "Training officer"} if months == 12 else {
+                "role_other_en": "Senior adviser (short-term)", "role_other_fr": "Conseiller principal (courte durée)"}
             rows.append(Deployment(
                 officer=officer, mission=mission, start_date=start, planned_end_date=add_months(start, months),
-                status=Deployment.Status.PLANNED,
-                role="Police adviser — training" if months == 12 else "Senior adviser (short-term)",
+                status=Deployment.Status.PLANNED, **role,
             ))
         Deployment.objects.bulk_create(rows)
     rules = selectors.rules()

@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.typography import label_value
 from privacy.hooks import ArchiveSection, ArchiveTable
 
 from ..pool.models import PoolLanguage, Region, Speciality
@@ -41,7 +42,7 @@ def _registrations(officer, user):
             "outcome_label": r.get_outcome_display() if r.outcome else None, "results": results,
         })
         rows.append([s.get_kind_display(), s.starts_on, s.place, r.get_state_display(),
-                     "; ".join(f"{x['label']}: {x['result_label']}" for x in results),
+                     "; ".join(label_value(x["label"], x["result_label"]) for x in results),
                      r.get_outcome_display() if r.outcome else None, r.note])
     table = ArchiveTable(
         caption=_("Assessment sessions"),

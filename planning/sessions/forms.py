@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Language
+from config.typography import label_value
 from roster.forms_deployments import DateField
 
 from .models import NOTE_MAX, NOTES_MAX, ResultValue, SessionKind
@@ -96,7 +97,7 @@ class ResultsForm(forms.Form):
             for component in components:
                 name = result_field_name(reg.pk, component)
                 self.fields[name] = forms.ChoiceField(
-                    label=f"{reg.officer.full_name}: {labels.get(component, component) if labels else component}",
+                    label=label_value(reg.officer.full_name, labels.get(component, component) if labels else component),
                     choices=RESULT_CHOICES, required=False, initial=current.get(component, ""))
                 names.append(name)
             self.rows.append((reg, names))

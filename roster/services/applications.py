@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Officer
 from agencies.permissions import is_coordinator, is_ipo_staff, is_officer
+from audit.logging import log_event
 from missions.models import Bulletin
 from missions.selectors import POSITION_FILLING_STATES
 from notifications.services import Recipient, coordinator_recipients, mail_queue, officer_recipients, staff_recipients
@@ -162,10 +163,11 @@ def _notify_staff_position_freed(application: Application, waitlisted: int) -> N
     )
 
 
-def _event(application, *, from_status, to_status, actor, note, note_shared=False) -> ApplicationEvent:
+def _event(application, *, from_status, to_status, actor, note, note_shared=False, note_code="",
+           note_params=None) -> ApplicationEvent:
     return ApplicationEvent.objects.create(
         application=application, from_status=from_status, to_status=to_status, actor=actor, note=note or "",
-        note_shared=note_shared,
+        note_shared=note_shared, note_code=note_code, note_params=note_params or {},
     )
 
 
@@ -284,6 +286,8 @@ def application_update(*, application: Application, actor, statement: str, docum
     for doc in removed:
         doc.delete()
     _attach_documents(application, documents)
+    log_event("application_updated", actor=actor, application_id=application.pk,
+              documents_added=len([u for u in (documents or []) if u]), documents_removed=len(removed))
     # Files go only once the rows' removal is committed: a refused upload keeps them.
     names = [doc.file.name for doc in removed]
     storage = ApplicationDocument._meta.get_field("file").storage
@@ -301,10 +305,13 @@ def filled_positions(bulletin_id: int) -> int:
 def application_transition(
     *, application: Application, to: str, actor, note: str = "", share_note: bool = False,
     release_confirmed: bool = False, confirm_unavailable: bool = False, _by_deployment: bool = False,
+    note_code: str = "", note_params: dict | None = None,
 ) -> Application:
     """The only way an application changes state: lock, check the table and the actor,
     write the event, queue the emails, in one transaction. IPO staff's `note` is internal
     unless `share_note` (see `note_is_shared`); only a shared note reaches the officer.
+    A service's own note is a code of roster.notes with its parameters (`note_code`, `note_params`),
+    put into words in each reader's language; `note` is what a person typed.
     Selecting an officer committed elsewhere over the tour (roster.eligibility.availability)
     needs `confirm_unavailable`."""
     # Lock the bulletin first when selecting, so concurrent selections queue up here.
@@ -344,7 +351,8 @@ def application_transition(
     application.status = to
     application.save(update_fields=["status", "release_confirmed", "updated_at"])
     event = _event(application, from_status=from_status, to_status=to, actor=actor, note=note,
-                   note_shared=note_is_shared(role=role, share_note=share_note, by_deployment=_by_deployment))
+                   note_shared=note_is_shared(role=role, share_note=share_note, by_deployment=_by_deployment),
+                   note_code=note_code, note_params=note_params)
     _notify_status(application, event)
     if from_status == S.SELECTED and to == S.WITHDRAWN:
         waitlisted = Application.objects.filter(bulletin_id=application.bulletin_id, status=S.WAITLISTED).count()

@@ -21,8 +21,10 @@ from agencies.validators import validate_plausible_date
 from missions.models import Mission
 from notifications.services import mail_queue
 
-from ..models import Application, ApplicationStatus, Deployment, DeploymentEvent
+from ..models import Application, ApplicationStatus, Deployment, DeploymentEvent, DeploymentRole
+from ..notes import issue, render_issue
 from ..permissions import recipient_can_read_cancellation_reason, recipient_can_read_repatriation_reason
+from ..roles.selectors import deployment_role_matching, normal
 from ..selectors import cancellation_reason_shown, repatriation_reason_shown
 from ..tour_hooks import tour_ended
 from .applications import _people_for, application_transition
@@ -101,23 +103,34 @@ def _check_no_overlap(*, officer_id, start, end, exclude_pk=None):
         ]})
 
 
-def clearance_problems(*, officer, required_kinds, until: date) -> list[str]:
+def clearance_issues(*, officer, required_kinds, until: date) -> list[dict]:
+    """The required clearances the officer lacks, or that expire before `until`, as stored warnings
+    ({"code", "params"}: roster.notes), put into words in each reader's language."""
     held = {c.kind: c for c in Clearance.objects.filter(officer=officer)}
-    labels = dict(Clearance.Kind.choices)
-    problems = []
+    issues = []
     for kind in required_kinds:
         c = held.get(kind)
         if c is None:
-            problems.append(str(_("%(name)s is missing.") % {"name": labels.get(kind, kind)}))
+            issues.append(issue("clearance.missing", kind=kind))
         elif c.valid_until < until:
-            problems.append(str(_("%(name)s expires on %(date)s, before the planned end.")
-                                % {"name": labels.get(kind, kind), "date": c.valid_until}))
-    return problems
+            issues.append(issue("clearance.expires", kind=kind, date=c.valid_until.isoformat()))
+    return issues
+
+
+def clearance_problems(*, officer, required_kinds, until: date) -> list[str]:
+    """`clearance_issues` in words, in the active language."""
+    return [render_issue(i) for i in clearance_issues(officer=officer, required_kinds=required_kinds, until=until)]
 
 
 def strength_problems(*, mission: Mission, start: date, end: date, exclude_pk=None) -> list[str]:
+    """`strength_issues` in words, in the active language."""
+    return [render_issue(i) for i in strength_issues(mission=mission, start=start, end=end, exclude_pk=exclude_pk)]
+
+
+def strength_issues(*, mission: Mission, start: date, end: date, exclude_pk=None) -> list[dict]:
     """Would one more officer exceed the mission's authorised strength or the program
-    ceiling at any time in [start, end)? Counted over deployments overlapping the range."""
+    ceiling at any time in [start, end)? Counted over deployments overlapping the range.
+    Stored warnings ({"code", "params"}: roster.notes)."""
     active = (
         Deployment.objects.filter(status__in=CURRENT)
         .alias(tour_start=tour_start())
@@ -127,18 +140,15 @@ def strength_problems(*, mission: Mission, start: date, end: date, exclude_pk=No
     )
     if exclude_pk:
         active = active.exclude(pk=exclude_pk)
-    problems = []
+    issues = []
     on_mission = active.filter(mission=mission).count()
     if on_mission + 1 > mission.authorized_strength:
-        problems.append(str(_("%(mission)s would exceed its authorised strength of %(n)d "
-                              "(%(now)d deployed or planned).")
-                            % {"mission": mission.code, "n": mission.authorized_strength, "now": on_mission}))
+        issues.append(issue("strength.mission", mission=mission.code, n=mission.authorized_strength, now=on_mission))
     ceiling = settings.ROSTER["PROGRAM_CEILING"]
     program = active.count()
     if program + 1 > ceiling:
-        problems.append(str(_("The program ceiling of %(n)d officers would be exceeded (%(now)d deployed or planned).")
-                            % {"n": ceiling, "now": program}))
-    return problems
+        issues.append(issue("strength.ceiling", n=ceiling, now=program))
+    return issues
 
 
 def _log(deployment, *, action, actor, note="", data=None, notify=True) -> DeploymentEvent:
@@ -196,15 +206,50 @@ def _notify(deployment, event) -> None:
             )
 
 
+def _resolve_role(role, other_en: str, other_fr: str) -> tuple[DeploymentRole | None, str, str]:
+    """(catalogue role, other role in English, in French): a role of the catalogue that is still
+    offered, or else a role written out in both languages. A text given as `role` (the API's field of
+    the free-text days) is the catalogue's role of that English or French name, if there is one, else
+    that text in both languages."""
+    if isinstance(role, str):
+        text, role = normal(role), None
+        if text:
+            role = deployment_role_matching(text)
+            if role is None:
+                return None, text, text
+    if role is not None:
+        # locked, so a role deactivated meanwhile (deployment_role_set_active locks it too) is refused
+        current = DeploymentRole.objects.select_for_update().filter(pk=role.pk).values_list(
+            "is_active", flat=True).first()
+        if not current:
+            raise ValidationError({"role": [_("This role is no longer offered: choose another, or write the role "
+                                              "out.")]})
+        return role, "", ""
+    other_en, other_fr = normal(other_en), normal(other_fr)
+    errors = {}
+    if not other_en and not other_fr:
+        raise ValidationError({"role": [_("Give the officer's role in the mission.")]})
+    if not other_en:
+        errors["role_other_en"] = [_("Give the role in English too.")]
+    if not other_fr:
+        errors["role_other_fr"] = [_("Give the role in French too.")]
+    if errors:
+        raise ValidationError(errors)
+    return None, other_en[:200], other_fr[:200]
+
+
 @transaction.atomic
 def deployment_create(
-    *, application: Application, actor, role: str, start_date: date, planned_end_date: date | None = None,
+    *, application: Application, actor, role: DeploymentRole | str | None = None, role_other_en: str = "",
+    role_other_fr: str = "", start_date: date, planned_end_date: date | None = None,
     mission: Mission | None = None, replaces: Deployment | None = None,
     override_clearances: bool = False, override_strength: bool = False, override_reason: str = "",
     confirm_role_change: bool = False,
 ) -> Deployment:
     """Turn a selected application into a deployment; the application becomes deployed.
 
+    The role is one of the catalogue's (`role`), or else written out in English and French
+    (`role_other_en`, `role_other_fr`; see `_resolve_role`).
     A rotation (`replaces`) relieves a tour of the same mission that was not cancelled; one in another
     role than the tour it relieves is created only once confirmed (`confirm_role_change`), and the
     confirmation is kept in the creation event."""
@@ -218,8 +263,8 @@ def deployment_create(
     mission = mission or application.bulletin.mission
     # Serialise strength checks per mission (and program-wide through the ceiling count).
     mission = Mission.objects.select_for_update().get(pk=mission.pk)
-    if not (role or "").strip():
-        raise ValidationError({"role": [_("Give the officer's role in the mission.")]})
+    role, role_other_en, role_other_fr = _resolve_role(role, role_other_en, role_other_fr)
+    new = Deployment(catalogue_role=role, role_other_en=role_other_en, role_other_fr=role_other_fr)
     _check_replaces(replaces, mission=mission)
     _check_dates(start_date=start_date, planned_end_date=planned_end_date)
     planned_end_date = planned_end_date or add_months(start_date, application.bulletin.duration_months)
@@ -231,39 +276,42 @@ def deployment_create(
 
     overrides = {}
     reason = (override_reason or "").strip()
-    problems = clearance_problems(officer=application.officer, required_kinds=application.bulletin.required_clearances,
-                                  until=planned_end_date)
+    # Kept as codes (roster.notes): the history reads them in each reader's language.
+    problems = clearance_issues(officer=application.officer, required_kinds=application.bulletin.required_clearances,
+                                until=planned_end_date)
     if problems:
         if not override_clearances:
-            raise ValidationError({"override_clearances": problems + [
+            raise ValidationError({"override_clearances": [render_issue(p) for p in problems] + [
                 str(_("Tick the override and give a reason to deploy anyway."))]})
         overrides["clearances"] = problems
-    problems = strength_problems(mission=mission, start=start_date, end=planned_end_date)
+    problems = strength_issues(mission=mission, start=start_date, end=planned_end_date)
     if problems:
         if not override_strength:
-            raise ValidationError({"override_strength": problems + [
+            raise ValidationError({"override_strength": [render_issue(p) for p in problems] + [
                 str(_("Tick the override and give a reason to deploy anyway."))]})
         overrides["strength"] = problems
     if overrides and not reason:
         raise ValidationError({"override_reason": [_("Say why the deployment goes ahead despite the warnings.")]})
     # Last, so that a deployment refused anyway is not confirmed first.
-    role_change = _role_change(replaces, role=role)
+    role_change = _role_change(replaces, new=new)
     if role_change and not confirm_role_change:
         raise ValidationError({"confirm_role_change": [
             _("The role differs from the one it replaces: %(new)s replaces %(old)s. Tick to confirm this "
-              "rotation.") % {"new": role_change[1], "old": role_change[0]}]})
+              "rotation.") % {"new": new.role, "old": replaces.role}]})
 
     try:
         with transaction.atomic():
             deployment = Deployment.objects.create(
-                officer=application.officer, mission=mission, application=application, role=role.strip(),
+                officer=application.officer, mission=mission, application=application, catalogue_role=role,
+                role_other_en=role_other_en, role_other_fr=role_other_fr,
                 start_date=start_date, planned_end_date=planned_end_date, replaces=replaces,
                 override_reason=reason if overrides else "",
             )
     except IntegrityError:  # the PostgreSQL exclusion constraint caught a concurrent overlap
         raise ValidationError({"start_date": [_("The officer already has a deployment over these dates.")]})
     application_transition(application=application, to=ApplicationStatus.DEPLOYED, actor=actor,
-                           note=str(_("Deployed to %(mission)s") % {"mission": mission.code}), _by_deployment=True)
+                           note_code="application.deployed", note_params={"mission": mission.code},
+                           _by_deployment=True)
     _log(deployment, action="created", actor=actor, note=reason if overrides else "",
          data={"start": start_date.isoformat(), "planned_end": planned_end_date.isoformat(),
                "overrides": overrides, "replaces": replaces.pk if replaces else None,
@@ -282,21 +330,28 @@ def _check_replaces(replaces: Deployment | None, *, mission: Mission) -> None:
             _("This deployment was cancelled before departure: a cancelled tour has no one to relieve.")]})
 
 
-def _same_role(a: str, b: str) -> bool:
-    """Roles compare without case and extra spaces: "Police  Adviser " is "police adviser"."""
-    return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()
+def _same_role(a: Deployment, b: Deployment) -> bool:
+    """The same role of the catalogue, or roles written out alike in either language, without regard to
+    case and extra spaces: "Police  Adviser " is "police adviser"."""
+    if a.catalogue_role_id and a.catalogue_role_id == b.catalogue_role_id:
+        return True
+    names_a, names_b = a.role_names, b.role_names
+    return any(normal(names_a[lang]).casefold() == normal(names_b[lang]).casefold() and names_a[lang]
+               for lang in ("en", "fr"))
 
 
-def _role_change(replaces: Deployment | None, *, role: str) -> list[str] | None:
-    """[old role, new role] when a rotation takes over in another role, else None."""
-    if replaces is None or _same_role(replaces.role, role):
+def _role_change(replaces: Deployment | None, *, new: Deployment) -> list[dict] | None:
+    """[old role, new role], each in both languages ({"en", "fr"}), when a rotation takes over in
+    another role, else None."""
+    if replaces is None or _same_role(replaces, new):
         return None
-    return [replaces.role.strip(), role.strip()]
+    return [replaces.role_names, new.role_names]
 
 
 def _locked(deployment) -> Deployment:
     return Deployment.objects.select_for_update(of=("self",)).select_related(
-        "officer", "officer__agency", "officer__user", "mission", "application", "application__officer",
+        "officer", "officer__agency", "officer__user", "mission", "catalogue_role", "application",
+        "application__officer",
         "application__officer__agency", "application__officer__user", "application__bulletin",
     ).get(pk=deployment.pk)
 
@@ -369,7 +424,7 @@ def deployment_cancel(*, deployment: Deployment, actor, reason: str) -> Deployme
         # The reason stays off the application's timeline, which the coordinator reads.
         application_transition(
             application=application, to=ApplicationStatus.SELECTED, actor=actor, _by_deployment=True,
-            note=str(_("Deployment to %(mission)s cancelled before departure.") % {"mission": deployment.mission.code}),
+            note_code="application.deployment_cancelled", note_params={"mission": deployment.mission.code},
         )
     _log(deployment, action="cancelled", actor=actor, note=reason,
          data={"planned_start": deployment.start_date.isoformat(),
@@ -451,9 +506,9 @@ def deployment_extend(
     Mission.objects.select_for_update().filter(pk=deployment.mission_id).first()
     _lock_officer(deployment.officer_id)
     _check_no_overlap(officer_id=deployment.officer_id, start=old_end, end=new_end, exclude_pk=deployment.pk)
-    problems = strength_problems(mission=deployment.mission, start=old_end, end=new_end, exclude_pk=deployment.pk)
+    problems = strength_issues(mission=deployment.mission, start=old_end, end=new_end, exclude_pk=deployment.pk)
     if problems and not override_strength:
-        raise ValidationError({"override_strength": problems + [
+        raise ValidationError({"override_strength": [render_issue(p) for p in problems] + [
             str(_("Tick the override to extend anyway; the reason above is recorded."))]})
     deployment.planned_end_date = new_end
     try:

@@ -11,8 +11,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
+from agencies.templatetags.ui import percent
+from config.typography import label_value
 
 register = template.Library()
 
@@ -73,7 +76,7 @@ def bar_chart(bars, chart_id, title, desc="", max_value=None, unit="", primary_l
         }
         rows.append(row)
     if not desc:
-        desc = "; ".join(f"{b['label']}: {b.get('text', b.get('value', 0))}" for b in bars)
+        desc = "; ".join(label_value(b["label"], b.get("text", b.get("value", 0))) for b in bars)
     height = top + row_h * len(bars) + 26
     legend_y = top + row_h * len(bars) + 10
     return {
@@ -118,6 +121,8 @@ def share_chart(segments, chart_id, title, desc=""):
                 "label": label,
                 "value": value,
                 "share": n(share),
+                "share_text": percent(share, 1),  # "57.8%", « 57,8 % »
+                "legend": label_value(label, f"{formats.localize(value)} ({percent(share, 1)})"),
                 "x": n(x),
                 "w": n(w),
                 "mid": n(x + w / 2),
@@ -129,7 +134,7 @@ def share_chart(segments, chart_id, title, desc=""):
         )
         x += w
     if not desc:
-        desc = "; ".join(f"{p['label']}: {p['value']} ({p['share']} %)" for p in parts)
+        desc = "; ".join(p["legend"] for p in parts)
     return {
         "chart_id": chart_id,
         "title": title,

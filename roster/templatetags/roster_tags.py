@@ -62,3 +62,14 @@ def cancellation_reason_for(deployment, user):
     """`{{ deployment|cancellation_reason_for:user }}`: why the tour was cancelled, or "Cancelled before
     departure" where `user` has no need to know it (roster.permissions.can_read_cancellation_reason)."""
     return selectors.cancellation_reason_for(user, deployment)
+
+
+@register.filter
+def html_datetime(value) -> str:
+    """A moment as a `<time datetime>` value: ISO 8601 in Ottawa time to the second, with its offset
+    (2026-11-28T17:49:20-05:00). HTML allows at most three decimals of a second, so no microseconds."""
+    if not value:
+        return ""
+    from django.utils import timezone
+
+    return timezone.localtime(value).isoformat(timespec="seconds")

@@ -45,6 +45,7 @@ from ..selectors import (
     can_withdraw_application,
     officers_for_nomination,
 )
+from ..templatetags.roster_tags import html_datetime
 
 S = ApplicationStatus
 
@@ -180,8 +181,6 @@ MY_APPLICATIONS_PER_PAGE = 10
 def my_applications(request):
     """The officer's applications, newest first, paged by key (no COUNT, no OFFSET). What each card
     and its timeline say (states, times, counts) is put into words here, once per page."""
-    from django.utils import timezone
-
     from agencies.templatetags.ui import badge_class
     from config.pagination import seek_page, set_row_datetimes, set_row_urls
 
@@ -201,7 +200,7 @@ def my_applications(request):
     for event in events:
         event.from_label = statuses.get(event.from_status, (event.from_status, ""))[0]
         event.to_label = statuses.get(event.to_status, (event.to_status, ""))[0]
-        event.when_iso = timezone.localtime(event.created_at).isoformat()
+        event.when_iso = html_datetime(event.created_at)
         if event.actor_id:
             event.by_text = by % {"who": event.actor.get_full_name() or event.actor.email}
     set_row_datetimes(events, "DATETIME_FORMAT", when_text="created_at")

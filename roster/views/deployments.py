@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.access import add_service_errors, flash_errors, get_visible_or_404, require, role_required
@@ -30,6 +30,7 @@ from ..forms_deployments import (
     StartForm,
 )
 from ..models import ApplicationStatus, Deployment, DeploymentEvent
+from ..notes import render_issue
 from ..permissions import can_read_repatriation_reason
 from ..selectors import (
     application_visible_to,
@@ -39,6 +40,7 @@ from ..selectors import (
     deployment_linked,
     deployment_missions_for,
     deployment_of_application,
+    deployment_role_initial,
     deployment_visible_to,
     deployments_replaceable,
     repatriation_reason_for,
@@ -82,7 +84,8 @@ def deployment_create(request, application_pk):
     mission_id = (bounded_id(data.get("mission")) if data else None) or bulletin.mission_id
     form = DeploymentCreateForm(
         data,
-        initial={"role": bulletin.title, "mission": bulletin.mission, "start_date": bulletin.deployment_start},
+        initial={**deployment_role_initial(bulletin), "mission": bulletin.mission,
+                 "start_date": bulletin.deployment_start},
         missions=deployment_missions_for(request.user, bulletin),
         replaceable=deployments_replaceable(request.user, mission_id),
     )
@@ -92,7 +95,7 @@ def deployment_create(request, application_pk):
             deployment = services.deployment_create(
                 application=application,
                 actor=request.user,
-                role=cd["role"],
+                **form.role_kwargs(),
                 mission=cd["mission"],
                 start_date=cd["start_date"],
                 planned_end_date=cd["planned_end_date"],
@@ -104,7 +107,7 @@ def deployment_create(request, application_pk):
             )
         except ValidationError as exc:
             form.ask_confirmation(exc)
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, aliases={"role": "role_id"})
         else:
             messages.success(
                 request,
@@ -152,6 +155,15 @@ def _show(day) -> str:
     return formats.date_format(day, "DATE_FORMAT") if day else ""
 
 
+def _role_in_words(names) -> str:
+    """A role kept in an event's data: {"en", "fr"} in the active language (a text of older versions
+    as it is)."""
+    if isinstance(names, dict):
+        lang = (get_language() or "en")[:2]
+        return names.get(lang) or names.get("en") or names.get("fr") or ""
+    return str(names)
+
+
 def describe_event(event: DeploymentEvent, *, user, deployment: Deployment) -> str:
     """An event's data in words, as `user` may read them (a sensitive repatriation reason is not named)."""
     data = event.data or {}
@@ -160,13 +172,15 @@ def describe_event(event: DeploymentEvent, *, user, deployment: Deployment) -> s
                  % {"start": _show(data.get("start")), "end": _show(data.get("planned_end"))}]
         overrides = data.get("overrides") or {}
         if overrides.get("clearances"):
-            parts.append(_("Clearances overridden: %(problems)s") % {"problems": " ".join(overrides["clearances"])})
+            parts.append(_("Clearances overridden: %(problems)s")
+                         % {"problems": " ".join(render_issue(p) for p in overrides["clearances"])})
         if overrides.get("strength"):
-            parts.append(_("Strength overridden: %(problems)s") % {"problems": " ".join(overrides["strength"])})
+            parts.append(_("Strength overridden: %(problems)s")
+                         % {"problems": " ".join(render_issue(p) for p in overrides["strength"])})
         if data.get("replaces"):
             parts.append(_("Rotation: replaces another deployment."))
         if data.get("role_change_confirmed"):
-            old, new = data["role_change_confirmed"]
+            old, new = (_role_in_words(r) for r in data["role_change_confirmed"])
             # The role of the tour relieved is named only to those who may see that tour.
             if deployment_visible_to(user).filter(pk=data.get("replaces")).exists():
                 parts.append(_("Change of role confirmed: %(new)s replaces %(old)s.") % {"new": new, "old": old})

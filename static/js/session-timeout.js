@@ -1,7 +1,10 @@
 /* Warns before the idle sign-out and lets the person stay signed in (WCAG 2.2.1).
    The server decides: the page asks how much time is left (which does not count as activity),
    shows the dialog `warning` seconds before the end, and "Stay signed in" posts to the server.
-   Without JavaScript the dialog's forms still work as ordinary forms. */
+   Without JavaScript the dialog's forms still work as ordinary forms.
+   The GC alert pattern, as the error summary: a modal alert dialog (role="alertdialog", its heading and
+   text named), the focus moved into it on "Stay signed in" when it opens, and given back to where it was
+   when it closes. */
 (function () {
   "use strict";
   var dialog = document.getElementById("session-timeout");
@@ -10,6 +13,7 @@
   var warning = parseInt(dialog.dataset.warning, 10) || 120;
   var timer = null;
   var endTimer = null;
+  var returnFocus = null;
 
   function toLogin() {
     window.location.href = dialog.dataset.loginUrl + "?next=" +
@@ -22,7 +26,10 @@
   }
 
   function show(remaining) {
-    if (!dialog.open) { dialog.showModal(); }
+    if (!dialog.open) {
+      returnFocus = document.activeElement;
+      dialog.showModal();
+    }
     var stay = dialog.querySelector("[data-stay]");
     if (stay) { stay.focus(); }
     window.clearTimeout(endTimer);
@@ -61,6 +68,12 @@
         .catch(function () { form.submit(); });
     });
   }
+  dialog.addEventListener("close", function () {
+    if (returnFocus && document.contains(returnFocus) && typeof returnFocus.focus === "function") {
+      returnFocus.focus();
+    }
+    returnFocus = null;
+  });
   // Escape means the person is there: it keeps them signed in, like the button.
   dialog.addEventListener("cancel", function (event) {
     event.preventDefault();

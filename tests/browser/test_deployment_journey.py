@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import formats, timezone
 
+from roster.models import DeploymentRole
 from tests import factories as f
 from tests.browser.conftest import login
 
@@ -25,17 +26,20 @@ def test_ipo_staff_deploy_start_extend_and_repatriate(live_server, page):
     bulletin = f.BulletinFactory(mission=mission, duration_months=9, required_clearances=["medical", "passport"],
                                  deployment_start=planned_start)
     application = f.ApplicationFactory(bulletin=bulletin, officer=officer, status="selected")
+    DeploymentRole.objects.create(name_en="Community policing adviser", name_fr="Conseiller en police communautaire")
     base = live_server.url
 
     login(page, base, "hq@example.test", "pw-roster-test")
     page.goto(f"{base}/applications/{application.pk}/deploy/")
     assert page.get_by_role("heading", level=1).inner_text() == "Deploy Nadia Roy"
     assert "no override needed" in page.get_by_test_id("deployment-checks").inner_text()
-    page.get_by_label("Role in the mission").fill("Police adviser, community policing")
+    # a role of the catalogue (the bulletin's title is offered written out when none has its name)
+    page.get_by_label("Role in the mission").select_option(label="Community policing adviser")
     page.get_by_role("button", name="Create the deployment").click()
     page.wait_for_url(f"{base}/deployments/*/")
     assert page.get_by_test_id("deployment-status").inner_text() == "Planned"
     assert "is deployed to BINUH" in page.get_by_role("status").inner_text()
+    assert "Community policing adviser" in page.get_by_role("main").inner_text()
 
     # the arrival date defaults to the planned start; the button works from the keyboard
     assert page.get_by_label("Arrival date").input_value() == planned_start.isoformat()

@@ -246,8 +246,8 @@ def test_anonymising_keeps_what_the_statistics_count(old, django_capture_on_comm
                   "firearms_qualified"):
         assert getattr(z, field) == getattr(before, field), field
     deployment_after = Deployment.objects.values().get(pk=old.z_deployment.pk)
-    for field in ("mission_id", "application_id", "role", "start_date", "planned_end_date", "actual_end_date",
-                  "status", "repatriation_reason"):
+    for field in ("mission_id", "application_id", "catalogue_role_id", "role_other_en", "role_other_fr", "start_date",
+                  "planned_end_date", "actual_end_date", "status", "repatriation_reason"):
         assert deployment_after[field] == deployment_before[field], field
     application = Application.objects.get(pk=old.z_application.pk)
     assert (application.status, application.bulletin_id) == (Application.Status.DEPLOYED, old.z_application.bulletin_id)

@@ -161,7 +161,7 @@ def test_it_shows_the_same_figures_in_the_page_tables(program):
     # the charts: server-rendered SVG with a text alternative
     assert html.count('role="img"') == 4
     assert '<title id="chart-missions-title">' in html and "HAITI: 3 in mission, 0 planned, of 48" in html
-    assert "Partner agencies: 3 (60 %); RCMP: 2 (40 %)" in html
+    assert "Partner agencies: 3 (60.0%); RCMP: 2 (40.0%)" in html
     # and the exports are linked
     assert reverse("roster:export-roster", kwargs={"fmt": "xlsx"}) in html
     assert reverse("roster:export-deployments", kwargs={"fmt": "csv"}) in html

@@ -82,7 +82,10 @@ def test_it_cancels_a_planned_tour_and_returns_the_application_to_selected(tour)
     assert tour.application.status == "selected"
     event = tour.application.events.last()
     assert (event.from_status, event.to_status, event.actor) == ("deployed", "selected", tour.ipo)
-    assert event.note == "Deployment to BINUH cancelled before departure." and REASON not in event.note
+    # a system note: a code with its parameters, in words in the reader's language (roster.notes)
+    assert (event.note, event.note_code, event.note_params) == ("", "application.deployment_cancelled",
+                                                                {"mission": "BINUH"})
+    assert str(event.system_note) == "Deployment to BINUH cancelled before departure."
     logged = d.events.last()
     assert (logged.action, logged.actor, logged.note) == ("cancelled", tour.ipo, REASON)
     # not a repatriation: nothing says the officer came home

@@ -26,8 +26,8 @@ def selected(world):
                                  deployment_start=TODAY + dt.timedelta(days=30))
     f.ClearanceFactory(officer=world.officer_x, kind="medical", valid_until=TODAY + dt.timedelta(days=900))
     world.dep_x.delete()
-    Deployment.objects.filter(pk=world.dep_y.pk).update(role="Investigations mentor")
-    world.dep_y.refresh_from_db()
+    world.dep_y.role = "Investigations mentor"
+    world.dep_y.save()
     return f.ApplicationFactory(bulletin=bulletin, officer=world.officer_x, status="selected")
 
 
@@ -55,7 +55,9 @@ def test_a_rotation_into_another_role_goes_ahead_once_confirmed_and_says_so_in_t
     d = create(selected, world.ipo, replaces=world.dep_y, confirm_role_change=True)
     assert (d.replaces, d.role) == (world.dep_y, "Gender adviser")
     event = DeploymentEvent.objects.get(deployment=d, action="created")
-    assert event.data["role_change_confirmed"] == ["Investigations mentor", "Gender adviser"]
+    assert event.data["role_change_confirmed"] == [
+        {"en": "Investigations mentor", "fr": "Investigations mentor"},
+        {"en": "Gender adviser", "fr": "Gender adviser"}]
     assert Application.objects.get(pk=selected.pk).status == "deployed"
 
 
@@ -151,7 +153,8 @@ def test_the_page_creates_the_rotation_once_confirmed(clients, world, selected):
     assert response.status_code == 302
     assert (deployment.replaces, deployment.role) == (world.dep_y, "Gender adviser")
     assert DeploymentEvent.objects.get(deployment=deployment).data["role_change_confirmed"] == [
-        "Investigations mentor", "Gender adviser"]
+        {"en": "Investigations mentor", "fr": "Investigations mentor"},
+        {"en": "Gender adviser", "fr": "Gender adviser"}]
     detail = reverse("roster:deployment-detail", kwargs={"pk": deployment.pk})
     assert ("Change of role confirmed: Gender adviser replaces Investigations mentor."
             in clients.ipo.get(detail).content.decode())

@@ -155,6 +155,28 @@ DEPLOYMENT_ROLES = [
 ]
 SENIOR_ROLES = ["Contingent commander", "Deputy contingent commander", "Team leader", "Chief of staff adviser"]
 
+# The catalogue of roles in missions (roster.models.DeploymentRole), in English and French, in its order:
+# every role the demo's deployments take (DEPLOYMENT_ROLES, SENIOR_ROLES and the bulletins' titles).
+ROLE_CATALOGUE = [
+    ("Police adviser", "Conseiller de police"),
+    ("Community policing adviser", "Conseiller en police communautaire"),
+    ("Investigations mentor", "Mentor en enquêtes"),
+    ("Training officer", "Agent de formation"),
+    ("Gender adviser", "Conseiller en matière de genre"),
+    ("Operations officer", "Officier des opérations"),
+    ("Border policing adviser", "Conseiller en police des frontières"),
+    ("Forensics mentor", "Mentor en criminalistique"),
+    ("Public order adviser", "Conseiller en maintien de l'ordre"),
+    ("Police reform adviser", "Conseiller en réforme policière"),
+    ("Team leader", "Chef d'équipe"),
+    ("Contingent commander", "Commandant du contingent"),
+    ("Deputy contingent commander", "Commandant adjoint du contingent"),
+    ("Chief of staff adviser", "Conseiller du chef d'état-major"),
+    # no longer offered: kept by the tours that had it
+    ("Electoral security adviser", "Conseiller en sécurité électorale"),
+]
+RETIRED_ROLES = {"Electoral security adviser"}
+
 FIRST_EN_W = [
     "Sarah", "Jessica", "Emily", "Amanda", "Megan", "Laura", "Rachel", "Nicole", "Stephanie", "Heather",
     "Katherine", "Michelle", "Jennifer", "Rebecca", "Lindsay", "Erin", "Kristen", "Ashley", "Meghan", "Alison",
@@ -287,7 +309,7 @@ NOTES = {
     "selected": ["Selected after interview and assessment.", "Selected; pre-deployment training booked."],
     "waitlisted": ["Strong candidate; placed on the reserve list.", "Waitlisted pending a further position."],
     "not_selected": ["Other candidates ranked higher at interview.", "Not selected this rotation."],
-    "deployed": ["Deployment created."],
+    "deployed": [""],  # the roster's own note (roster.notes: "Deployed to ..."), in the reader's language
 }
 
 REPATRIATION_NOTES = {

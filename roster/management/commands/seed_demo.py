@@ -24,7 +24,7 @@ from audit.services import untracked
 from missions.models import Bulletin, BulletinNotice, Mission
 from notifications.models import OutgoingMail
 from roster.demo_hooks import demo_seeders
-from roster.models import Application, ApplicationEvent, ApplicationStatus, Deployment, DeploymentEvent
+from roster.models import Application, ApplicationEvent, ApplicationStatus, Deployment, DeploymentEvent, DeploymentRole
 
 from . import _demo_data as data
 
@@ -152,6 +152,7 @@ class Seeder:
         self.seed_clearances()
         self.seed_bulletins()
         self.seed_notices()
+        self.seed_roles()
         self.plan_deployments()
         self.seed_applications()
         self.seed_deployments()
@@ -518,6 +519,16 @@ class Seeder:
             mail._created = sent_at - timedelta(seconds=30)
             yield mail
 
+    # -- the catalogue of roles in missions ---------------------------------------------------------
+
+    def seed_roles(self):
+        """The catalogue, in English and French (one no longer offered); a role already there is kept."""
+        self.roles = {}
+        for position, (name_en, name_fr) in enumerate(data.ROLE_CATALOGUE, start=1):
+            role = DeploymentRole.objects.filter(name_en__iexact=name_en).first() or DeploymentRole.objects.create(
+                name_en=name_en, name_fr=name_fr, position=position * 10, is_active=name_en not in data.RETIRED_ROLES)
+            self.roles[name_en] = role
+
     # -- deployments: planning ---------------------------------------------------------------------
 
     def plan_deployments(self):
@@ -596,6 +607,10 @@ class Seeder:
                 officer = self.pick_officer(mission, start, end)
                 reason = early_returns.pop() if (early_returns and not closed and i == 1) else ""
                 self.plan(officer, mission, start, end, repatriation=reason)
+        # The first tour of a closed mission held a role the catalogue no longer offers.
+        retired = next((p for p in self.planned if p["mission"].code in CLOSED_ON), None)
+        if retired is not None:
+            retired["role"] = next(iter(data.RETIRED_ROLES))
 
         for code, count in self.mission_current.items():
             if count > self.missions[code].authorized_strength:
@@ -808,10 +823,15 @@ class Seeder:
             else:
                 actor = self.ipo
             note_key = "nominated" if nominated else str(step)
+            note = self.rng.choice(data.NOTES[note_key])
+            # the roster's own note when it deploys: a code, in words in each reader's language (roster.notes)
+            system = {"note_code": "application.deployed", "note_params": {"mission": bulletin.mission.code}} \
+                if step == S.DEPLOYED else {}
             events.append(ApplicationEvent(
-                from_status=previous, to_status=step, actor=actor, note=self.rng.choice(data.NOTES[note_key]),
-                # IPO staff's notes stay internal; the agency's and the officer's are shared
-                note_shared=actor != self.ipo, created_at=when,
+                from_status=previous, to_status=step, actor=actor, note=note,
+                # IPO staff's notes stay internal; the agency's and the officer's are shared, and so are the
+                # deployment's facts (roster.services.applications.note_is_shared)
+                note_shared=actor != self.ipo or bool(system), created_at=when, **system,
             ))
             previous = step
         return app, events
@@ -819,7 +839,7 @@ class Seeder:
     # -- deployments: writing ----------------------------------------------------------------------
 
     def seed_deployments(self):
-        fields = ("officer", "mission", "start_date", "planned_end_date", "actual_end_date", "status", "role",
+        fields = ("officer", "mission", "start_date", "planned_end_date", "actual_end_date", "status",
                   "repatriation_reason", "repatriation_note")
         past = [p for p in self.planned if p["status"] in (D.COMPLETED, D.REPATRIATED)]
         current = [p for p in self.planned if p["status"] in (D.PLANNED, D.IN_MISSION)]
@@ -827,7 +847,8 @@ class Seeder:
         for group in (past, current):  # predecessors first, so `replaces` can point at them
             rows = []
             for p in group:
-                dep = Deployment(application=p.get("application"), **{f: p[f] for f in fields})
+                dep = Deployment(application=p.get("application"), catalogue_role=self.roles[p["role"]],
+                                 **{f: p[f] for f in fields})
                 if "_replaces" in p:
                     dep.replaces = p["_replaces"]["_object"]
                 p["_object"] = dep
