@@ -59,6 +59,9 @@ def smtp_server():
 def production(tmp_path, smtp_server, celery_conf, monkeypatch):
     """A configuration that passes every check (the broker's answer mocked; the SMTP server real)."""
     (tmp_path / "private").mkdir()
+    # the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright in their process; Django's deploy
+    # checks refuse it (async.E001), rightly: it is not part of a production configuration
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     celery_conf(task_always_eager=False, broker_url="redis://:broker-Pa55@redis.internal:6379/0")
     monkeypatch.setattr(deployment, "broker_connect", lambda app=None, timeout=5.0: None)
     overrides = override_settings(

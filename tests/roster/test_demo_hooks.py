@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from roster import demo_hooks
 
@@ -14,7 +15,7 @@ def test_a_registered_seeder_runs_once_with_the_demo_clock_and_its_lines_are_pri
     calls = []
 
     def seed(*, today, now, rng):
-        calls.append((today, now.date(), rng.random() < 1))
+        calls.append((today, timezone.localtime(now).date(), rng.random() < 1))  # the same day, locally
         return [("Things from above", 3)]
 
     monkeypatch.setattr(demo_hooks, "_SEEDERS", {**demo_hooks._SEEDERS, "test": seed})
