@@ -32,8 +32,9 @@ COPY --from=builder /opt/venv /opt/venv
 COPY --from=builder /app /app
 # The writable paths, created and owned by roster before USER: a named volume mounted on one of them
 # (docker-compose.yml: private-media on /app/var/private) starts with this ownership, so roster can
-# write uploads there. /app/var/beat holds beat's schedule. The code itself stays root's, read-only.
-RUN mkdir -p /app/var/private /app/var/beat \
+# write uploads there. /app/var/beat holds beat's schedule; /app/var/metrics the metric files web and
+# worker share (PROMETHEUS_MULTIPROC_DIR). The code itself stays root's, read-only.
+RUN mkdir -p /app/var/private /app/var/beat /app/var/metrics \
     && chown -R roster:roster /app/var \
     && chmod 0750 /app/var/private
 # "Date modified" on every page (site_pages.release): the image has no git history to read it from.

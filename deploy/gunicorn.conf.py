@@ -21,3 +21,10 @@ control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%({x-forwarded-for}i)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+# gunicorn's own log (start-up, worker exits and timeouts, from the master too) in the same structured
+# format as the application's (JSON unless LOG_FORMAT=console), on stderr. gunicorn has put its working
+# folder (/app) on sys.path before it reads this file.
+from config.logging import gunicorn_logconfig_dict as _gunicorn_logconfig_dict  # noqa: E402
+
+logconfig_dict = _gunicorn_logconfig_dict()

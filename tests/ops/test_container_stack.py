@@ -260,18 +260,29 @@ def check_dockerignore(stack: Stack) -> list[str]:
     return problems
 
 
+def mount_points(stack: Stack, volume_name: str, services=("web", "worker")) -> dict[str, set[str]]:
+    """Where each service mounts the named volume."""
+    return {
+        name: {
+            volume.split(":")[1]
+            for volume in stack.services.get(name, {}).get("volumes", [])
+            if isinstance(volume, str) and volume.split(":")[0] == volume_name
+        }
+        for name in services
+    }
+
+
 def check_private_media_writable(stack: Stack) -> list[str]:
     """The private-media volume's mount point exists in the image, owned by the runtime user, created
     before USER (a named volume takes the ownership of the folder it is first mounted on)."""
-    problems = []
-    targets = {
-        volume.split(":")[1]
-        for name in ("web", "worker")
-        for volume in stack.services.get(name, {}).get("volumes", [])
-        if isinstance(volume, str) and volume.split(":")[0] == "private-media"
-    }
+    targets = set().union(*mount_points(stack, "private-media").values())
     if not targets:
         return ["no private-media volume is mounted in web and worker"]
+    return writable_in_image(stack, targets)
+
+
+def writable_in_image(stack: Stack, targets: set[str]) -> list[str]:
+    problems = []
     final = dockerfile_stages(stack.dockerfile)[-1]
     users = [i for i, (keyword, _) in enumerate(final) if keyword == "USER"]
     if not users or final[users[-1]][1].split(":")[0] in ("root", "0"):
@@ -297,6 +308,32 @@ def check_private_media_writable(stack: Stack) -> list[str]:
         problems.append(f"{target} is not created in the image before USER {user}")
     for target in sorted(targets - owned):
         problems.append(f"{target} is not owned by {user} before USER {user}")
+    return problems
+
+
+def check_metrics_shared(stack: Stack) -> list[str]:
+    """Task durations are recorded in the worker and served by web: both write their metrics to one
+    folder (PROMETHEUS_MULTIPROC_DIR) on one volume, writable by the runtime user, which migrate
+    empties before they start (counters left by processes of an older image would add up forever)."""
+    folders = {name: service_env(stack, name).get("PROMETHEUS_MULTIPROC_DIR") for name in ("web", "worker")}
+    if not folders["web"] or folders["web"] != folders["worker"]:
+        return ["web and worker do not write their metrics to one folder (PROMETHEUS_MULTIPROC_DIR)"]
+    folder = folders["web"]
+    volumes = {
+        volume.split(":")[0]
+        for name in ("web", "worker")
+        for volume in stack.services.get(name, {}).get("volumes", [])
+        if isinstance(volume, str) and volume.split(":")[1] == folder
+    }
+    if len(volumes) != 1 or not all(folder in points for points in mount_points(stack, *volumes).values()):
+        return [f"{folder} is not one volume mounted in both web and worker"]
+    problems = writable_in_image(stack, {folder})
+    (volume,) = volumes
+    if folder not in mount_points(stack, volume, ("migrate",))["migrate"] or not re.search(
+        rf"(find {re.escape(folder)} -mindepth 1 -delete|rm -rf {re.escape(folder)}/\*)",
+        command_text(stack.services["migrate"].get("command")),
+    ):
+        problems.append(f"migrate does not empty {folder} before web and worker start")
     return problems
 
 
@@ -546,6 +583,7 @@ CHECKS = [
     check_mail_catcher,
     check_access_log,
     check_env_example,
+    check_metrics_shared,
 ]
 
 
@@ -601,9 +639,12 @@ def test_every_named_volume_is_declared_and_the_data_is_kept(stack):
 
 
 def test_the_worker_and_beat_get_the_settings_web_gets(stack):
+    """The same settings everywhere; only the metrics folder is web's and worker's alone (beat and the
+    migrate one-shot record no metrics worth keeping)."""
     web = service_env(stack, "web")
-    for name in ("worker", "beat", "migrate"):
-        assert service_env(stack, name) == web
+    assert service_env(stack, "worker") == web
+    for name in ("beat", "migrate"):
+        assert service_env(stack, name) == {k: v for k, v in web.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
 
 
 def test_the_web_healthcheck_and_the_proxy_wait_for_what_they_need(stack):
@@ -720,6 +761,30 @@ def test_gunicorn_settings_are_all_known_to_gunicorn_and_log_each_request():
     # No query string (%(q)s, %(r)s) nor referrer (%(f)s): both can carry what someone typed.
     assert not re.search(r"%\((q|r|f)\)s", config.access_log_format)
     assert "%(U)s" in config.access_log_format and "%(s)s" in config.access_log_format
+
+
+def test_gunicorns_own_log_is_structured_json(capsys):
+    """The master's and workers' messages (start-up, worker timeouts) come out as JSON, as the app's do."""
+    import json as json_module
+    import logging.config
+
+    from gunicorn.glogging import Logger as GunicornLogger
+
+    settings_ = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert "logconfig_dict" in settings_, "gunicorn's own log is left in its plain text format"
+    saved = logging.root.handlers[:], logging.getLogger("gunicorn.error").handlers[:]
+    try:
+        from gunicorn.config import Config
+
+        config = Config()
+        for name in ("logconfig_dict", "errorlog", "accesslog"):
+            config.set(name, settings_[name])
+        GunicornLogger(config).error("Worker timeout (pid: %s)", 42)
+        line = capsys.readouterr().err.strip().splitlines()[-1]
+        assert json_module.loads(line)["event"] == "Worker timeout (pid: 42)"
+    finally:
+        logging.root.handlers[:], logging.getLogger("gunicorn.error").handlers[:] = saved
+        logging.config.dictConfig(__import__("django.conf").conf.settings.LOGGING)
 
 
 @pytest.fixture

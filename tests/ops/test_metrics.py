@@ -2,6 +2,7 @@
 the bearer token; anyone else a 404), and what it shows: requests, latency, database queries, the
 outbox gauges read at scrape time, the Celery queue's length and task durations."""
 
+import os
 import re
 from datetime import timedelta
 
@@ -290,3 +291,40 @@ def test_the_query_counter_stays_installed_around_other_execute_wrappers():
         assert connection.execute_wrappers == [count_query]
     finally:
         connection.execute_wrappers[:] = saved
+
+
+def test_two_containers_whose_processes_have_the_same_pid_write_apart(tmp_path, monkeypatch):
+    """web and worker share the multiprocess folder but not a PID namespace: a gunicorn worker and a
+    Celery pool child can both be pid 7. Named by host and pid, their files stay apart and add up;
+    named by pid alone, the second overwrites the first (this test then counts 1)."""
+    import socket
+
+    from prometheus_client import CollectorRegistry, Counter, multiprocess, values
+
+    from config.prometheus import use_container_process_ids
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    saved = values.ValueClass
+    try:
+        for host in ("web_1", "worker_1"):  # one process here stands for both containers
+            monkeypatch.setattr(socket, "gethostname", lambda host=host: host)
+            assert use_container_process_ids()
+            Counter("probe_tasks", "A probe.", registry=None).inc()
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        assert registry.get_sample_value("probe_tasks_total") == 2
+        assert sorted(p.name for p in tmp_path.iterdir()) == [
+            f"counter_web-1-{os.getpid()}.db", f"counter_worker-1-{os.getpid()}.db"]
+    finally:
+        values.ValueClass = saved
+
+
+def test_without_a_multiprocess_folder_metrics_stay_in_memory(monkeypatch):
+    from prometheus_client import values
+
+    from config.prometheus import use_container_process_ids
+
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    saved = values.ValueClass
+    assert use_container_process_ids() is False
+    assert values.ValueClass is saved
