@@ -10,10 +10,13 @@ class MissionsConfig(AppConfig):
         from audit.services import track
         from notifications.services import register_mail_audience, register_mail_context
 
-        from .models import Bulletin, Mission
+        from .models import Bulletin, BulletinNotice, Mission
         from .services import BULLETIN_AGENCIES, BULLETIN_MAIL, bulletin_agencies, bulletin_mail_context
 
         track(Mission)
         track(Bulletin)
+        # an agency's acknowledgement and circulation, who and when (the notices a publication makes
+        # come in one INSERT ... SELECT, outside the trail; reminders are one UPDATE)
+        track(BulletinNotice)
         register_mail_context(BULLETIN_MAIL, bulletin_mail_context)
         register_mail_audience(BULLETIN_AGENCIES, bulletin_agencies)

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -346,6 +346,24 @@ def coordinator_home(user) -> dict:
     }
 
 
+def failed_mail_count(user) -> int:
+    """The emails that could not be delivered, of those `user` may see."""
+    return outbox_visible_to(user).filter(status=OutgoingMail.Status.FAILED).count()
+
+
+def worklist_clock(now: datetime | None = None) -> str:
+    """The next moments at which the staff worklist changes by the clock alone, whatever is recorded:
+    the next published bulletin to close (it leaves the open ones), and the next to come within
+    WORKLIST_CLOSING_DAYS (it joins those not acknowledged). One pass over the published bulletins
+    (roster.freshness.cached_figures' `clock`)."""
+    now = now or timezone.now()
+    soon = now + timedelta(days=WORKLIST_CLOSING_DAYS)
+    marks = Bulletin.objects.filter(status=Bulletin.Status.PUBLISHED, closes_at__gt=now).aggregate(
+        next=Min("closes_at"), next_soon=Min("closes_at", filter=Q(closes_at__gt=soon)),
+    )
+    return f"{marks['next'] and marks['next'].isoformat()}|{marks['next_soon'] and marks['next_soon'].isoformat()}"
+
+
 # The columns the worklist's bulletins show (not their long descriptions).
 BULLETIN_ROW_FIELDS = ("reference", "title_en", "title_fr", "positions", "closes_at", "status")
 WORKLIST_LIMIT = 8  # rows per list on the staff home page; the count says how many there are
@@ -390,7 +408,7 @@ def staff_worklist(user, *, today: date | None = None, now: datetime | None = No
         current=Count("*"), ending=Count("status", filter=ending_soon(today))
     )
     # 4. the emails that failed
-    failed_mail = outbox_visible_to(user).filter(status=OutgoingMail.Status.FAILED).count()
+    failed_mail = failed_mail_count(user)
 
     # 5. the bulletins with applications to decide, with their count: joined to those applications
     # and grouped, so PostgreSQL starts from the few applications that wait (an EXISTS per bulletin,

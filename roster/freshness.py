@@ -10,6 +10,10 @@ next view works the figures out again: what the cache returns is what the databa
 older. The entries also expire after ROSTER["FIGURES_CACHE_SECONDS"], which bounds the one window
 the stamp cannot see (a change whose audit entry was stamped before one that committed earlier).
 The day is part of every key, since "ending soon" and "expiring" count from today.
+
+What is not in the audit trail is left out of what is kept: the IPO staff's home keeps its worklist
+(whose bulletins open, close and enter the week by the clock: see `clock`) but counts the failed
+emails on every view (roster.views.home).
 """
 
 import hashlib
@@ -45,13 +49,17 @@ def scope_of(user) -> str:
     return f"{user.role}:{agency or ''}"
 
 
-def cached_figures(name: str, user, today, build, *, stamp: str | None = None):
+def cached_figures(name: str, user, today, build, *, stamp: str | None = None, clock: str = ""):
     """`build()`'s result for `user`'s scope, the active language and `today`, from the cache while
-    nothing has changed since it was worked out."""
+    nothing has changed since it was worked out. `clock` is for figures that also change with the
+    time of day: the next moments at which they would (e.g. the next bulletin to close), so the key
+    changes once the clock passes one of them."""
     timeout = int(settings.ROSTER["FIGURES_CACHE_SECONDS"])
     if timeout <= 0:
         return build()
     stamp = stamp if stamp is not None else change_stamp()
+    if clock:
+        stamp = f"{stamp}:{hashlib.blake2b(clock.encode(), digest_size=8).hexdigest()}"
     key = f"roster:figures:{name}:{scope_of(user)}:{get_language()}:{today.isoformat()}:{stamp}"
     value = cache.get(key)
     if value is None:

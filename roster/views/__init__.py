@@ -14,22 +14,40 @@ from agencies.templatetags.ui import badge_class
 from config.pagination import url_for_each
 from missions.templatetags.bulletin_tags import closing
 
-from ..dashboard import home_summary
+from ..dashboard import failed_mail_count, home_summary, worklist_clock
+from ..freshness import cached_figures
 from ..home_hooks import attention, home_panels, render_panels
 from .dashboard import short_date, short_datetime
 
 
 @login_required
 def home(request):
-    context = home_summary(request.user)
     if request.user.role == Role.IPO_STAFF:
-        context["worklist"].update(_worklist_rows(context["worklist"]))
-    elif request.user.role == Role.COORDINATOR:
-        context.update(_coordinator_rows(context))
+        context = _staff_home(request.user)
+    else:
+        context = home_summary(request.user)
+        if request.user.role == Role.COORDINATOR:
+            context.update(_coordinator_rows(context))
     panels = home_panels(request.user, today=timezone.localdate())
     context["panels_html"] = render_panels(request, panels)
     context["panels_attention"] = attention(panels)
     return render(request, f"roster/home_{request.user.role}.html", context)
+
+
+def _staff_home(user) -> dict:
+    """IPO staff's home: its figures, worklist and latest applications, with their rows, kept until a
+    change is recorded or the clock moves a bulletin (roster.freshness); the failed emails, which the
+    audit trail does not see, are counted on every view."""
+    today, now = timezone.localdate(), timezone.now()
+
+    def build() -> dict:
+        context = home_summary(user)
+        context["worklist"].update(_worklist_rows(context["worklist"]))
+        return context
+
+    context = dict(cached_figures("staff-home", user, today, build, clock=worklist_clock(now)))
+    context["worklist"] = {**context["worklist"], "failed_mail_count": failed_mail_count(user)}
+    return context
 
 
 def _worklist_rows(w: dict) -> dict:

@@ -56,7 +56,12 @@ def test_the_growth_reaches_every_list_of_the_worklists(world):
 # the page's own, plus the panels of the apps above roster (roster.home_hooks: welfare, ledger)
 # + IPO's forecast alerts (planning) when they are not in the cache: the first view; then they are
 FORECAST_ALERT_QUERIES = 5
-HOME_QUERIES = {"ipo": 11 + 5 + FORECAST_ALERT_QUERIES, "coord_a": 9 + 3, "officer_x": 5 + 5}
+# + IPO's: the change stamp and the worklist's clock (roster.freshness; tests/roster/test_home_cache.py),
+# and the failed emails counted again after the kept figures; on the next view, with nothing changed,
+# the worklist's eight queries (its failed emails included) and the latest applications are not run (9)
+STAFF_HOME_KEEPING = 3
+STAFF_HOME_KEPT = 9
+HOME_QUERIES = {"ipo": 11 + 5 + FORECAST_ALERT_QUERIES + STAFF_HOME_KEEPING, "coord_a": 9 + 3, "officer_x": 5 + 5}
 
 
 @pytest.mark.parametrize("persona", sorted(HOME_QUERIES))
@@ -67,7 +72,7 @@ def test_the_home_page_runs_a_constant_number_of_queries(world, clients, django_
     with django_assert_num_queries(HOME_QUERIES[persona]):
         assert client.get("/").status_code == 200
     if persona == "ipo":
-        with django_assert_num_queries(HOME_QUERIES[persona] - FORECAST_ALERT_QUERIES):
+        with django_assert_num_queries(HOME_QUERIES[persona] - FORECAST_ALERT_QUERIES - STAFF_HOME_KEPT):
             client.get("/")
 
 
