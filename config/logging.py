@@ -27,6 +27,7 @@ import time
 import django_structlog.middlewares
 import structlog
 from django_structlog import signals as request_signals
+from gunicorn.glogging import Logger as GunicornGlogger
 
 FORMATS = ("json", "console")
 
@@ -155,9 +156,27 @@ _SECRET_PATHS = re.compile(r"(/password/reset/)[^/]+/[^/]+/")
 _HIDDEN = r"\1…/…/"
 
 
+def hide_secrets(path: str) -> str:
+    """`path` with the secret parts of a password-reset link cut out (its account id and token)."""
+    return _SECRET_PATHS.sub(_HIDDEN, path)
+
+
 def request_line(request) -> str:
     """The method and path, without the query string (search terms may be names) or secrets."""
-    return f"{request.method} {_SECRET_PATHS.sub(_HIDDEN, request.path)}"
+    return f"{request.method} {hide_secrets(request.path)}"
+
+
+class GunicornLogger(GunicornGlogger):
+    """gunicorn's logger (deploy/gunicorn.conf.py's logger_class) with the request's path and first
+    line rid of secrets before its access log writes them: a password-reset link's token is in its
+    path, and the access log is kept and read by operators."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("U", "r"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = hide_secrets(atoms[key])
+        return atoms
 
 
 class RequestMiddleware(django_structlog.middlewares.RequestMiddleware):

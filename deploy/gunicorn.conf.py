@@ -20,6 +20,8 @@ control_socket_disable = True
 # the X-Forwarded-For that Caddy sets.
 accesslog = "-"
 errorlog = "-"
+# The path with a password-reset link's token cut out (config.logging.GunicornLogger).
+logger_class = "config.logging.GunicornLogger"
 access_log_format = '%({x-forwarded-for}i)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 # gunicorn's own log (start-up, worker exits and timeouts, from the master too) in the same structured

@@ -42,9 +42,11 @@ LOCAL_CACHES = ("django.core.cache.backends.locmem.LocMemCache", "django.core.ca
 
 
 def celery_app():
-    from config.celery import app
+    """The project's Celery app, as Celery knows it (config/__init__.py makes it the current one), so
+    ops does not import config, which imports ops."""
+    from celery import current_app
 
-    return app
+    return current_app._get_current_object()
 
 
 def broker_transport(app=None) -> str:

@@ -16,6 +16,8 @@ This module is imported by the settings: it imports nothing from Django or the a
 
 import re
 
+from config.logging import hide_secrets
+
 # Request headers kept in a report (all others, such as Authorization, Cookie, X-Forwarded-For,
 # Referer, X-Api-Key or X-CSRFToken, are removed).
 SAFE_HEADERS = {"accept", "accept-language", "content-type", "content-length", "host", "user-agent",
@@ -43,7 +45,7 @@ def _redact(value, depth: int = 0):
 def _scrub_request(request: dict) -> dict:
     url = request.get("url")
     if isinstance(url, str):
-        url = url.split("?", 1)[0].split("#", 1)[0]
+        url = hide_secrets(url.split("?", 1)[0].split("#", 1)[0])
     headers = request.get("headers") or {}
     env = request.get("env") or {}
     scrubbed = {

@@ -49,7 +49,8 @@ def _executor():
 
 class ReadyView(HealthCheckView):
     """django-health-check's view (checks run concurrently, each within its timeout), with the
-    checks of `ops.health`, 503 when one fails, and answers in text or JSON only."""
+    checks of `ops.health`, 503 when one fails, and answers in text or JSON only; to the addresses
+    and the token that may read /metrics (ops.permissions)."""
 
     def get_checks(self):
         yield from readiness_checks()
@@ -58,6 +59,10 @@ class ReadyView(HealthCheckView):
         return _executor()
 
     async def get(self, request, *args, **kwargs):
+        # Each call opens a broker connection and pings the workers: for the probes and the scraper
+        # only (the addresses or the token of /metrics); anyone else gets a 404.
+        if not can_read_metrics(request):
+            raise Http404
         with self.get_executor() as executor:
             self.results = await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
         status = 503 if any(result.error for result in self.results) else 200

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from agencies.admin import IpoStaffAdminMixin, ReadOnlyAdminMixin, ReadOnlyInline
@@ -58,6 +60,29 @@ class DeploymentEventInline(ReadOnlyInline):
     raw_id_fields = ["actor"]
 
 
+class DeploymentRoleAdminForm(forms.ModelForm):
+    """The admin's form asks the service whether the role can be saved, so a name the service would
+    refuse (one that differs from another only by its spaces) is an error on the form, not a crash."""
+
+    class Meta:
+        model = DeploymentRole
+        fields = ["name_en", "name_fr", "position", "is_active"]
+
+    def clean(self):
+        from .roles.services import deployment_role_check
+
+        cleaned = super().clean()
+        candidate = DeploymentRole(pk=self.instance.pk, name_en=cleaned.get("name_en") or "",
+                                   name_fr=cleaned.get("name_fr") or "", position=cleaned.get("position") or 0,
+                                   is_active=bool(cleaned.get("is_active")))
+        try:
+            deployment_role_check(candidate)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(None if field == NON_FIELD_ERRORS or field not in self.fields else field, messages)
+        return cleaned
+
+
 @admin.register(DeploymentRole)
 class DeploymentRoleAdmin(IpoStaffAdminMixin, admin.ModelAdmin):
     """Both names side by side; saving goes through the service (names tidied and unique in each language,
@@ -68,6 +93,7 @@ class DeploymentRoleAdmin(IpoStaffAdminMixin, admin.ModelAdmin):
     search_fields = ["name_en", "name_fr"]
     fields = ["name_en", "name_fr", "position", "is_active", "needs_review"]
     readonly_fields = ["needs_review"]
+    form = DeploymentRoleAdminForm
 
     def save_model(self, request, obj, form, change):
         from .roles.services import deployment_role_save

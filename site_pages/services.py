@@ -30,7 +30,10 @@ def page_path(value: str, *, host: str = "") -> str:
     value = (value or "").strip()[:PAGE_MAX]
     if not value:
         return ""
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: no page of this site
+        return ""
     if parts.scheme and parts.scheme not in ("http", "https"):
         return ""
     if parts.netloc and parts.netloc != host:

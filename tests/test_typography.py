@@ -198,6 +198,8 @@ TEMPLATES = pathlib.Path(settings.BASE_DIR) / "templates"
 # A translate tag, possibly closing inline markup, then a colon, question or exclamation mark, semicolon.
 AFTER_TRANSLATE = re.compile(r"\{%\s*(?:translate|trans)\s[^%]*%\}(?:\s*</\w+>)*\s*[:;?!]")
 AFTER_BLOCK = re.compile(r"\{%\s*(?:endblocktranslate|endblocktrans)\s*%\}(?:\s*</\w+>)*\s*[:?!]")
+# A sentence cut around its link, its full stop left after it: the translator never sees the sentence.
+AFTER_LINK = re.compile(r"\{%\s*(?:translate|trans)\s[^%]*%\}\s*</a>\s*[.,]")
 # Colons that are not prose: code samples, a query string after a URL tag.
 ALLOWED_COLONS = {
     ("accounts/api_token_created.html", "Authorization: Bearer"),
@@ -236,6 +238,8 @@ def test_the_scan_finds_punctuation_left_outside_a_translated_string():
     assert AFTER_TRANSLATE.search('<strong>{% translate "Note" %}</strong> :')
     assert AFTER_BLOCK.search("{% blocktranslate %}Why{% endblocktranslate %}?")
     assert not AFTER_TRANSLATE.search('<p>{% translate "Note:" %} {{ note }}</p>')
+    assert AFTER_LINK.search('{% translate "Or" %} <a href="/x">{% translate "report a problem" %}</a>.</p>')
+    assert not AFTER_LINK.search('<a href="/x">{% translate "Report a problem" %}</a></li>')
     assert untranslated_colons("<li>{{ label }}: {{ value }}</li>")
     assert untranslated_colons("{% translate 'Reason' %}: {{ reason }}")
     assert not untranslated_colons("{% blocktranslate %}{{ label }}: {{ value }}{% endblocktranslate %}")
@@ -247,13 +251,14 @@ def test_no_template_leaves_punctuation_outside_its_translated_strings(path):
     source = path.read_text()
     name = str(path.relative_to(TEMPLATES))
     assert not AFTER_TRANSLATE.findall(source) and not AFTER_BLOCK.findall(source), name
+    assert not AFTER_LINK.findall(source), name
     colons = [c for c in untranslated_colons(source)
               if not any(name == n and snippet in c for n, snippet in ALLOWED_COLONS)]
     assert not colons, (name, colons)
 
 
-PYTHON_DIRS = ("accounts", "agencies", "api", "audit", "config", "ledger", "missions", "notifications",
-               "planning", "privacy", "roster", "welfare")
+PYTHON_DIRS = ("accounts", "agencies", "api", "audit", "config", "ledger", "missions", "notifications", "ops",
+               "planning", "privacy", "roster", "site_pages", "welfare")
 # A translated string with punctuation glued on after it: _("Note") + ":", f"{_('Note')}: ...".
 GLUED = re.compile(r"""(?:\b_|gettext(?:_lazy)?)\((?:"[^"]*"|'[^']*')\)\s*(?:\+\s*["'][:;?!]|\}\s*[:;?!])""")
 

@@ -452,6 +452,12 @@ vars().update(DJANGO_STRUCTLOG)  # DJANGO_STRUCTLOG_CELERY_ENABLED and the rest
 # the Celery queue and task durations. Only the listed client addresses (networks allowed) or a
 # caller presenting ROSTER_METRICS_TOKEN as a bearer token get them; anyone else gets a 404.
 ROSTER_METRICS_ENABLED = env.bool("ROSTER_METRICS_ENABLED", default=True)
+# How many reverse proxies stand in front of the app and append to X-Forwarded-For (config/wsgi.py):
+# the client's address is then taken from that header, that many hops from its end, so the sign-in
+# lockout, the rate limits, the audit trail and the metrics rule see the real client and not the
+# proxy. 0 (the default) trusts no header: set it only when the app is reached through the proxies
+# alone (docker-compose.yml: 1, Caddy).
+TRUSTED_PROXY_HOPS = env.int("ROSTER_TRUSTED_PROXIES", default=0)
 ROSTER_METRICS_ALLOWED_IPS = env.list("ROSTER_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 ROSTER_METRICS_TOKEN = env("ROSTER_METRICS_TOKEN", default="")
 if ROSTER_METRICS_ENABLED:

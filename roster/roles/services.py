@@ -38,11 +38,9 @@ def _check(role: DeploymentRole) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
-def deployment_role_save(*, actor, role: DeploymentRole) -> DeploymentRole:
-    """Add a role or change its names and place in the list. Both names are required; saving them
-    marks the French name as checked (a role made from an earlier free text is flagged until then)."""
-    _require(actor)
+def deployment_role_check(role: DeploymentRole) -> None:
+    """Tidy the role's names and raise ValidationError, field by field, if it cannot be saved as it is:
+    a name missing, or taken in its language. Saves nothing (the admin's form asks it before saving)."""
     role.name_en, role.name_fr = normal(role.name_en), normal(role.name_fr)
     errors = {}
     if not role.name_en:
@@ -51,10 +49,18 @@ def deployment_role_save(*, actor, role: DeploymentRole) -> DeploymentRole:
         errors["name_fr"] = [_("Give the role's French name.")]
     if errors:
         raise ValidationError(errors)
+    _check(role)
+
+
+@transaction.atomic
+def deployment_role_save(*, actor, role: DeploymentRole) -> DeploymentRole:
+    """Add a role or change its names and place in the list. Both names are required; saving them
+    marks the French name as checked (a role made from an earlier free text is flagged until then)."""
+    _require(actor)
     if role.pk:  # lock it, so two edits of one role queue up
         DeploymentRole.objects.select_for_update().filter(pk=role.pk).first()
     role.needs_review = False
-    _check(role)
+    deployment_role_check(role)
     try:
         with transaction.atomic():
             role.save()

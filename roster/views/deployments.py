@@ -31,7 +31,7 @@ from ..forms_deployments import (
 )
 from ..models import ApplicationStatus, Deployment, DeploymentEvent
 from ..notes import render_issue
-from ..permissions import can_read_repatriation_reason
+from ..permissions import can_manage_deployment_roles, can_read_repatriation_reason
 from ..selectors import (
     application_visible_to,
     deployment_actions,
@@ -373,6 +373,7 @@ def roster(request):
             "page": page,
             "descending": descending,
             "show_agency": is_ipo_staff(request.user),
+            "can_manage_roles": can_manage_deployment_roles(request.user),
             "ending_soon_before": timezone.localdate() + dt.timedelta(days=settings.ROSTER["ENDING_SOON_DAYS"]),
         },
     )

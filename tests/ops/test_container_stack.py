@@ -787,6 +787,33 @@ def test_gunicorns_own_log_is_structured_json(capsys):
         logging.config.dictConfig(__import__("django.conf").conf.settings.LOGGING)
 
 
+def test_the_access_log_never_holds_a_password_reset_token():
+    """The reset link's path carries the account's id and a secret token: the access log cuts both."""
+    import datetime
+    import logging
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    settings_ = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    config = Config()
+    for name in ("logger_class", "accesslog", "access_log_format"):
+        config.set(name, settings_[name])
+    log = config.logger_class(config)
+    lines = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())
+    log.access_log.handlers[:] = [handler]
+    token_path = "/accounts/password/reset/MTA/cd7k2o-5f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c/"
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": token_path, "PATH_INFO": token_path, "SERVER_PROTOCOL": "HTTP/1.1",
+               "QUERY_STRING": "", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    response = SimpleNamespace(status="302 Found", sent=0, headers=[])
+    log.access(response, SimpleNamespace(headers=[("X-FORWARDED-FOR", "203.0.113.7")]), environ,
+               datetime.timedelta(milliseconds=3))
+    assert lines and "/accounts/password/reset/…/…/" in lines[0]
+    assert "cd7k2o" not in lines[0] and "MTA" not in lines[0]
+
+
 @pytest.fixture
 def http_server():
     """A server on loopback answering /healthz with 200 for Host: expected.example, 400 for any other

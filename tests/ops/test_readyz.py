@@ -204,3 +204,19 @@ def test_a_worker_on_the_folder_broker_gets_longer_to_answer(celery_conf):
     assert ping_seconds() == 1
     celery_conf(broker_url="rosterfs://localhost/")
     assert ping_seconds() == 3
+
+
+@pytest.mark.parametrize("extra", [
+    {"REMOTE_ADDR": "203.0.113.7"},  # from outside
+    {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.7"},  # through the proxy
+])
+def test_only_the_probes_and_the_scraper_may_ask(broker_and_worker_up, extra):
+    """It costs a broker connection and a ping to the workers: the public gets the 404 of a missing page."""
+    assert Client().get("/readyz", **extra).status_code == 404
+
+
+def test_the_metrics_token_opens_it_from_anywhere(broker_and_worker_up, settings):
+    settings.ROSTER_METRICS_TOKEN = "s3cret-token-for-the-scraper"
+    response = Client().get("/readyz", REMOTE_ADDR="203.0.113.7",
+                            HTTP_AUTHORIZATION="Bearer s3cret-token-for-the-scraper")
+    assert response.status_code == 200

@@ -324,6 +324,31 @@ def test_the_admin_shows_both_language_fields(world):
     assert "Role (English)" in deployments and "Role (French)" in deployments
 
 
+@pytest.mark.parametrize("name_en, name_fr, field", [
+    ("Training  officer", "Formateur", "name_en"),  # the same as another once its spaces are tidied
+    ("Mentor", "  ", "name_fr"),
+])
+def test_the_admin_says_why_it_cannot_save_a_role_and_saves_nothing(world, name_en, name_fr, field):
+    world.ipo.is_staff = True
+    world.ipo.save()
+    role("Training officer", "Agent de formation")
+    before = list(DeploymentRole.objects.values_list("name_en", "name_fr"))
+    response = client_for(world.ipo).post("/admin/roster/deploymentrole/add/", {
+        "name_en": name_en, "name_fr": name_fr, "position": 5, "is_active": "on"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field]
+    assert list(DeploymentRole.objects.values_list("name_en", "name_fr")) == before
+
+
+def test_the_admin_saves_a_role_with_its_names_tidied(world):
+    world.ipo.is_staff = True
+    world.ipo.save()
+    response = client_for(world.ipo).post("/admin/roster/deploymentrole/add/", {
+        "name_en": " Police   mentor ", "name_fr": "Mentor  de police", "position": 5, "is_active": "on"})
+    assert response.status_code == 302
+    assert DeploymentRole.objects.filter(name_en="Police mentor", name_fr="Mentor de police").exists()
+
+
 # --- the free-text roles of earlier versions ------------------------------------------------------------
 
 @pytest.mark.django_db(transaction=True)

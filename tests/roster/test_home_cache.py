@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from audit.services import untracked
 from missions.services import notice_acknowledge
 from notifications.models import OutgoingMail
-from audit.services import untracked
 from tests import factories as f
 from tests.conftest import client_for
 

@@ -51,7 +51,7 @@ def test_a_signed_in_report_says_who_sent_it_and_asks_no_address(client, staff):
     assert 'name="email"' not in html
     client.post(URL, {"description": "Cannot upload my CV.", "email": "other@example.test"})
     mail = OutgoingMail.objects.get(to="hq1@example.test")
-    assert "officer@example.test" in mail.body_text and f"#{officer.pk}" in mail.body_text
+    assert f"officer@example.test (Officer, account {officer.pk})" in mail.body_text
     assert "Officer" in mail.body_text and "other@example.test" not in mail.body_text
 
 
@@ -128,3 +128,12 @@ def test_the_privacy_notice_says_what_the_roster_and_a_report_hold(client):
     html = page_text(client.get(reverse("privacy:notice")))
     assert ">What the roster holds</h2>" in html
     assert "reports sent with “Report a problem”" in html and "date of birth" in html
+
+
+@pytest.mark.parametrize("address", ["http://[::1/x", "http://[zz]/bulletins/", "//[/"])
+def test_a_malformed_address_names_no_page_and_breaks_nothing(client, staff, address):
+    assert page_path(address, host="testserver") == ""
+    assert client.get(URL, HTTP_REFERER=address).status_code == 200
+    response = client.post(URL, {"description": "The page broke.", "email": "me@police.example", "page": address})
+    assert response.status_code == 302
+    assert OutgoingMail.objects.exists()
