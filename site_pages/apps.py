@@ -11,4 +11,9 @@ class SitePagesConfig(AppConfig):
     verbose_name = _("Site pages")
 
     def ready(self):
+        from notifications.services import register_mail_context
+
         from . import checks  # noqa: F401  (registers the release date check)
+        from .services import PROBLEM_MAIL, problem_mail_context
+
+        register_mail_context(PROBLEM_MAIL, problem_mail_context)

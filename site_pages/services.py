@@ -1,9 +1,11 @@
 """Reports of a problem on a page: one email to every IPO staff login, through the outbox.
 
-Nothing is stored but the outbox rows themselves, and nothing is sent to the address a visitor typed: a
-public form must not let anyone send mail to a stranger. The page is kept only as a path of this site
-(never another site's address, which would put a link of the sender's choosing in staff's mailbox), and
-the path of a page whose address carries a secret (a password reset link) is cut to its route."""
+The request stores one batch (notifications.services.mail_batch_queue); a worker renders each
+message in its reader's language. Nothing is stored but the batch and the outbox rows, and nothing is
+sent to the address a visitor typed: a public form must not let anyone send mail to a stranger. The
+page is kept only as a path of this site (never another site's address, which would put a link of the
+sender's choosing in staff's mailbox), and the path of a page whose address carries a secret (a
+password reset link) is cut to its route."""
 
 from urllib.parse import urlsplit
 
@@ -14,12 +16,15 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Role
-from notifications.models import OutgoingMail
-from notifications.services import mail_queue, staff_recipients
+from notifications.models import MailBatch
+from notifications.services import mail_batch_queue, staff_recipients
 
 DESCRIPTION_MAX = 2000
 PAGE_MAX = 500
 KIND = "problem_report"
+TOPIC = "problem-report"
+# The batch's context loader (registered in SitePagesConfig.ready).
+PROBLEM_MAIL = "problem-report"
 # Pages whose address holds a secret: the report names the page, never the address.
 SECRET_ADDRESSES = {"password_reset_confirm": "/accounts/password/reset/…/"}
 
@@ -53,8 +58,8 @@ def page_path(value: str, *, host: str = "") -> str:
 
 @transaction.atomic
 def problem_report_submit(*, description: str, page: str = "", email: str = "", user=None,
-                          language: str = "en") -> list[OutgoingMail]:
-    """Queue the report to every active IPO staff login, each in their language. `user` is the signed-in
+                          language: str = "en") -> MailBatch | None:
+    """Queue the report to every active IPO staff login, each in their language, as one batch. `user` is the signed-in
     reporter (their own address is used, whatever `email` says); `email` an anonymous visitor's optional
     address for an answer; `page` a path of this site (see `page_path`)."""
     description = (description or "").strip()
@@ -80,8 +85,16 @@ def problem_report_submit(*, description: str, page: str = "", email: str = "", 
         "language": "fr" if language == "fr" else "en",
         "reporter_id": user.pk if signed_in else None,
         "reporter_email": user.email if signed_in else email,
-        # lazy: each recipient reads it in their own language
-        "reporter_role": Role(user.role).label if signed_in and user.role in Role.values else "",
+        "reporter_role": user.role if signed_in and user.role in Role.values else "",
     }
-    return mail_queue(recipients=staff_recipients(), template="problem_report", context=context, kind=KIND,
-                      topic="problem-report")
+    recipients = [r._replace(topic=TOPIC) for r in staff_recipients()]
+    return mail_batch_queue(recipients=recipients, template="problem_report", loader=PROBLEM_MAIL, context=context,
+                            kind=KIND)
+
+
+def problem_mail_context(context: dict, refs: list) -> list[dict]:
+    """The report's template context, the same for every recipient, its reporter's role as a label
+    each reads in their own language."""
+    role = context.get("reporter_role") or ""
+    shared = {**context, "reporter_role": Role(role).label if role in Role.values else ""}
+    return [shared for _ref in refs]

@@ -9,7 +9,8 @@ from site_pages.services import page_path, problem_report_submit
 from tests import factories as f
 from tests.pages import page_text
 
-pytestmark = pytest.mark.django_db
+# transactions that commit: the report's batch is fanned out into outbox rows once it has
+pytestmark = pytest.mark.django_db(transaction=True)
 
 URL = "/report-a-problem/"
 
@@ -137,3 +138,20 @@ def test_a_malformed_address_names_no_page_and_breaks_nothing(client, staff, add
     response = client.post(URL, {"description": "The page broke.", "email": "me@police.example", "page": address})
     assert response.status_code == 302
     assert OutgoingMail.objects.exists()
+
+
+@pytest.mark.parametrize("more_staff", [0, 12])
+def test_the_request_stores_one_batch_whatever_the_number_of_staff(staff, more_staff):
+    """Each message is rendered by the worker, not in the request: the same queries for 2 or 14 staff."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(more_staff):
+        f.IpoStaffFactory()
+    with transaction.atomic():  # the fan-out waits for this commit
+        with CaptureQueriesContext(connection) as queries:
+            batch = problem_report_submit(description="Slow page", page="/bulletins/")
+        assert not any("notifications_outgoingmail" in q["sql"] for q in queries.captured_queries)
+    assert len(queries) == 4  # the savepoint, the staff, the batch, its release
+    assert batch.total == 2 + more_staff
+    assert OutgoingMail.objects.count() == 2 + more_staff
