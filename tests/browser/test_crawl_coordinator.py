@@ -1,0 +1,30 @@
+"""Every page an agency's coordinator reaches by following links from "/", in English and in French: no link answers
+an error, each page is in the chosen language, axe finds no violation of any impact, the Nu HTML
+checker finds no error, and following links changes no data (rules: tests/crawl.py)."""
+
+import pytest
+
+from tests.crawl import check, run_crawl
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Kinds of page the crawl must reach (see tests.crawl.check), and a floor on the number of pages
+# (about four fifths of what it finds with the demo data).
+MUST_REACH = {
+    "/agency/applications/",
+    "/applications/<int:pk>/",
+    "/applications/<int:pk>/endorse/",
+    "/officers/<int:pk>/",
+    "/officers/new/",
+    "/deployments/<int:pk>/",
+    "/ledger/claims/<int:pk>/",
+    "/bulletins/<int:bulletin_pk>/nominate/",
+    "/planning/candidates/bulletins/<int:pk>/agency/",
+}
+AT_LEAST = 70
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_page_a_coordinator_reaches(live_server, browser, language):
+    report = run_crawl(browser, live_server.url, "coordinator@demo.example", language)
+    check(report, must_reach=MUST_REACH, at_least=AT_LEAST)
