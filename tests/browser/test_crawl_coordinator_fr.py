@@ -1,0 +1,11 @@
+"""The crawl of test_crawl_coordinator.py, in French (a file of its own, so it runs beside the English one)."""
+
+import pytest
+
+from tests.browser import test_crawl_coordinator as english
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_every_page_a_coordinator_reaches_in_french(live_server, browser):
+    english.test_every_page_a_coordinator_reaches(live_server, browser, language="fr")
