@@ -16,12 +16,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-# The tests' Nu HTML checker (vnu-jar, run on Java) comes from npm (package-lock.json). Without npm, the
-# crawl's HTML check is skipped on a workstation and fails in CI (CI=true).
+# The tests' Nu HTML checker (vnu-jar, run on Java) comes from npm (package-lock.json). Without npm (or
+# Java), the page crawl's tests fail and say what to install: the HTML check is never skipped.
 $(TEST_STAMP): pyproject.toml package-lock.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; \
-	else echo "NOTE: npm is missing, so the Nu HTML checker (vnu-jar) is not installed."; fi
+	else echo "NOTE: npm is missing, so the Nu HTML checker (vnu-jar) is not installed: the crawl tests will fail."; fi
 	touch $(STAMP) $@
 
 install: $(STAMP)
