@@ -451,3 +451,18 @@ def test_the_list_costs_the_same_queries_whatever_the_number_of_roles(world, cli
                             planned_end_date=TODAY - dt.timedelta(days=700 + 400 * i),
                             actual_end_date=TODAY - dt.timedelta(days=700 + 400 * i))
     assert queries() == few
+
+
+# session + user, then the page of roles with their tours counted, and the paginator's count
+ROLE_LIST_QUERIES = 4
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_the_roles_list_runs_a_constant_number_of_queries(world, django_assert_num_queries, rows):
+    for i in range(rows):
+        held = role(f"Role {i}", f"Rôle {i}")
+        f.DeploymentFactory(officer=world.officer_x, mission=world.mission, catalogue_role=held)
+    client = client_for(world.ipo)
+    with django_assert_num_queries(ROLE_LIST_QUERIES):
+        response = client.get(reverse("roster:deployment-role-list"))
+    assert response.status_code == 200 and len(response.context["page"].object_list) >= rows
