@@ -461,7 +461,7 @@ ROLE_LIST_QUERIES = 4
 def test_the_roles_list_runs_a_constant_number_of_queries(world, django_assert_num_queries, rows):
     for i in range(rows):
         held = role(f"Role {i}", f"Rôle {i}")
-        f.DeploymentFactory(officer=world.officer_x, mission=world.mission, catalogue_role=held)
+        f.DeploymentFactory(officer=f.OfficerFactory(agency=world.agency_a), mission=world.mission, catalogue_role=held)
     client = client_for(world.ipo)
     with django_assert_num_queries(ROLE_LIST_QUERIES):
         response = client.get(reverse("roster:deployment-role-list"))
