@@ -373,4 +373,5 @@ def filter_fields(form) -> dict:
             entry["value"] = "" if value is None else str(value)
             entry["placeholder"] = str(widget.attrs.get("placeholder", ""))
         fields.append(entry)
-    return {"fields": fields, "button": button}
+    attrs = getattr(form.helper, "attrs", None) or {}
+    return {"fields": fields, "button": button, "aria_label": str(attrs.get("aria-label", ""))}

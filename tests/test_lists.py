@@ -122,6 +122,21 @@ def test_the_bulletin_filters_are_built_for_each_user_after_the_classs_fields(cl
     assert 'value="draft"' in clients.ipo.get(url).content.decode()
 
 
+def test_the_roster_filters_are_drawn_without_a_template_per_field_and_keep_their_name(clients, world):
+    url = reverse("roster:roster")
+    response = clients.ipo.get(url, {"mission": world.mission.pk, "ending_soon": "on"})
+    html = response.content.decode()
+    used = {t.name for t in response.templates}
+    assert "partials/list_filters.html" in used and "bootstrap5/field.html" not in used
+    assert '<form role="search" method="get" aria-label="Filter the roster">' in html
+    assert f'<option value="{world.mission.pk}" selected>{world.mission}</option>' in html
+    assert '<input type="checkbox" name="ending_soon" class="form-check-input" id="id_ending_soon" checked>' in html
+    assert 'name="agency"' in html and 'name="agency"' not in clients.coord_a.get(url).content.decode()
+    response = clients.ipo.get(url, {"mission": "abc"})
+    assert 'aria-describedby="id_mission_error"' in response.content.decode()
+    well_formed(response)
+
+
 # --- officers -------------------------------------------------------------------------------------------
 
 @pytest.fixture

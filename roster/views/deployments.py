@@ -18,6 +18,7 @@ from agencies.access import add_service_errors, flash_errors, get_visible_or_404
 from agencies.permissions import is_ipo_staff
 from agencies.validators import bounded_id
 from audit.services import audit_read
+from config.pagination import filter_fields
 
 from .. import services
 from ..forms_deployments import (
@@ -370,6 +371,7 @@ def roster(request):
         "roster/roster_list.html",
         {
             "filter": roster_filter,
+            "filter_form": filter_fields(roster_filter.form),
             "page": page,
             "descending": descending,
             "show_agency": is_ipo_staff(request.user),
