@@ -11,13 +11,15 @@ without a query per officer: it prefetches their commitments with `commitment_pr
 queries for the whole page) and `check` reads them from there.
 """
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
 from django.db.models import F, Prefetch, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from agencies.models import Clearance, LanguageLevel, Officer
 from missions.models import Bulletin
@@ -188,6 +190,40 @@ def officer_commitments(officer: Officer) -> list[Commitment]:
     return commitments_from(deployments=deployments, applications=applications)
 
 
+@functools.lru_cache(maxsize=16)
+def _sentences(language: str) -> SimpleNamespace:
+    """Every label and sentence template of the rules, translated in `language` once per process
+    (the catalogues do not change while it runs): a list of bulletins checks each row with no
+    translation lookup."""
+    with translation.override(language or None):
+        return SimpleNamespace(
+            service_label=_("Years of police service"),
+            service_unknown=_("Service start date unknown; this bulletin asks for %(n)d years."),
+            service_reason=_("%(years)d years of service; this bulletin asks for %(n)d."),
+            levels={level: str(label) for level, label in LanguageLevel.choices},
+            language_label=_("%(lang)s proficiency"),
+            language_unknown=_("%(lang)s level unknown; this bulletin asks for %(need)s."),
+            language_reason=_("%(lang)s level %(have)s; this bulletin asks for %(need)s."),
+            firearms=(_("Firearms qualification"), _("Firearms qualification not recorded."),
+                      _("Firearms qualified."), _("Not firearms qualified; this armed mission requires it.")),
+            driving=(_("Manual transmission driving"), _("Manual driving not recorded."),
+                     _("Drives a manual transmission."),
+                     _("Does not drive a manual transmission; this bulletin requires it.")),
+            age_label=_("Age at deployment"),
+            age_unknown=_("Date of birth unknown."),
+            age_young=_("%(age)d years old at deployment; the minimum is %(min)d."),
+            age_old=_("%(age)d years old at deployment; applicants must be under %(max)d."),
+            age_ok=_("%(age)d years old at deployment."),
+            clearance_kinds={kind: str(label) for kind, label in Clearance.Kind.choices},
+            clearance_missing=_("No %(name)s on file."),
+            clearance_before_start=_("%(name)s expires on %(date)s, before the deployment start (%(start)s)."),
+            clearance_before_end=_("%(name)s valid until %(date)s, before the tour ends on %(end)s."),
+            clearance_ok=_("%(name)s valid until %(date)s."),
+            availability_label=_("Availability over the tour"),
+            available=_("No other deployment or selection from %(start)s to %(end)s."),
+        )
+
+
 class Rules:
     """A bulletin's requirements made ready once (its tour, and every label and sentence template
     translated in the current language) to check one officer or many: `check` builds one per call,
@@ -199,42 +235,34 @@ class Rules:
         self.today = today or timezone.localdate()
         self.start, self.end = tour(bulletin, today=self.today)
         b = bulletin
+        t = _sentences(get_language() or "")
         if b.min_years_service:
-            self.service_label = _("Years of police service")
-            self.service_unknown = _("Service start date unknown; this bulletin asks for %(n)d years.") % {
-                "n": b.min_years_service}
-            self.service_reason = _("%(years)d years of service; this bulletin asks for %(n)d.")
+            self.service_label = t.service_label
+            self.service_unknown = t.service_unknown % {"n": b.min_years_service}
+            self.service_reason = t.service_reason
         if b.required_language:
             self.lang_name = b.get_required_language_display()
             self.need = b.min_language_level if b.min_language_level is not None else LanguageLevel.INTERMEDIATE
-            self.levels = {level: str(label) for level, label in LanguageLevel.choices}
-            self.language_label = _("%(lang)s proficiency") % {"lang": self.lang_name}
-            self.language_unknown = _("%(lang)s level unknown; this bulletin asks for %(need)s.") % {
+            self.levels = t.levels
+            self.language_label = t.language_label % {"lang": self.lang_name}
+            self.language_unknown = t.language_unknown % {
                 "lang": self.lang_name, "need": self.levels.get(self.need, "?")}
-            self.language_reason = _("%(lang)s level %(have)s; this bulletin asks for %(need)s.")
+            self.language_reason = t.language_reason
         if b.requires_firearms:
-            self.firearms = (_("Firearms qualification"), _("Firearms qualification not recorded."),
-                             _("Firearms qualified."), _("Not firearms qualified; this armed mission requires it."))
+            self.firearms = t.firearms
         if b.requires_manual_driving:
-            self.driving = (_("Manual transmission driving"), _("Manual driving not recorded."),
-                            _("Drives a manual transmission."),
-                            _("Does not drive a manual transmission; this bulletin requires it."))
+            self.driving = t.driving
         if b.min_age or b.max_age:
-            self.age_label = _("Age at deployment")
-            self.age_unknown = _("Date of birth unknown.")
-            self.age_young = _("%(age)d years old at deployment; the minimum is %(min)d.")
-            self.age_old = _("%(age)d years old at deployment; applicants must be under %(max)d.")
-            self.age_ok = _("%(age)d years old at deployment.")
+            self.age_label, self.age_unknown = t.age_label, t.age_unknown
+            self.age_young, self.age_old, self.age_ok = t.age_young, t.age_old, t.age_ok
         if b.required_clearances:
-            kinds = dict(Clearance.Kind.choices)
-            self.clearances = [(kind, str(kinds.get(kind, kind))) for kind in b.required_clearances]
-            self.clearance_missing = _("No %(name)s on file.")
-            self.clearance_before_start = _("%(name)s expires on %(date)s, before the deployment start (%(start)s).")
-            self.clearance_before_end = _("%(name)s valid until %(date)s, before the tour ends on %(end)s.")
-            self.clearance_ok = _("%(name)s valid until %(date)s.")
-        self.availability_label = _("Availability over the tour")
-        self.available = _("No other deployment or selection from %(start)s to %(end)s.") % {
-            "start": self.start.isoformat(), "end": self.end.isoformat()}
+            self.clearances = [(kind, t.clearance_kinds.get(kind, kind)) for kind in b.required_clearances]
+            self.clearance_missing = t.clearance_missing
+            self.clearance_before_start = t.clearance_before_start
+            self.clearance_before_end = t.clearance_before_end
+            self.clearance_ok = t.clearance_ok
+        self.availability_label = t.availability_label
+        self.available = t.available % {"start": self.start.isoformat(), "end": self.end.isoformat()}
 
     def availability(self, officer: Officer, *, commitments=None) -> RuleResult:
         start, end = self.start, self.end

@@ -287,6 +287,21 @@ def test_the_clearance_sentence_fills_its_placeholders_in_french(tour_bulletin):
     assert "2027-03-04" in reason and "2028-02-11" in reason and "%(" not in reason
 
 
+def test_the_rules_sentences_follow_the_active_language_one_after_the_other(tour_bulletin):
+    """The labels and sentence templates are translated once per language and kept: English, then
+    French, then English again each read in their own language."""
+    from django.utils import translation
+
+    o = available_officer(passport_until=dt.date(2027, 3, 4))
+    seen = []
+    for language in ("en", "fr", "en"):
+        with translation.override(language):
+            r = by_rule(eligibility.check(o, tour_bulletin))
+        seen.append((r["clearance:passport"].label, r["availability"].label))
+    assert seen[0] == seen[2] == ("Passport", "Availability over the tour")
+    assert seen[1][0] == "Passeport" and seen[1][1] != "Availability over the tour"
+
+
 # Many officers at once: their commitments come from two prefetch queries, never one per officer.
 
 @pytest.mark.parametrize("n", [2, 20])
