@@ -48,6 +48,14 @@ from . import candidates, generate, load, report
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORK_DIR = BASE_DIR / "var" / "bench"
+# The ceiling rows, measured beside the floor: what Django, its middleware, a session and the site's
+# layout cost before a page does anything. No page of the app can be faster than the last of them.
+# (label, url, demo login's name in _demo_data or None for someone not signed in)
+CEILINGS = (
+    ("not signed in: /healthz (middleware, SELECT 1)", "/healthz", None),
+    ("signed in: /healthz (+ session, user)", "/healthz", "IPO_EMAIL"),
+    ("signed in: /terms/ (+ layout, static text)", "/terms/", "IPO_EMAIL"),
+)
 HOST = "127.0.0.1"
 WORKERS = 2
 ENV_URL = "BENCH_DATABASE_URL"
@@ -273,6 +281,16 @@ class Run:
         from roster.management.commands.bench_pages import fetch, pages_for
 
         plan = []
+        ceilings = []  # what Django costs before any page: the most a page could reach here
+        for label, url, email in CEILINGS:
+            client = Client(HTTP_HOST=HOST)
+            if email:
+                client.force_login(User.objects.get(email=getattr(data, email)))
+            fetch(client, url)
+            with CaptureQueriesContext(connection) as queries:
+                status, size = fetch(client, url)
+            ceilings.append(dict(role="ceiling", page=label, url=url, email=email and getattr(data, email),
+                                 queries=len(queries), status=status, bytes=size))
         for email in (data.IPO_EMAIL, data.COORDINATOR_EMAIL, data.OFFICER_EMAIL):
             user = User.objects.get(email=email)
             client = Client(HTTP_HOST=HOST)
@@ -295,6 +313,17 @@ class Run:
         floors = [self.load_page(floor_port, "/", None, seconds)]
         self.log(f"  floor: {floors[0].rate:,.0f} req/s")
         cookies_for = {}
+        ceiling_results = []
+        for item in ceilings:
+            email = item["email"]
+            if email and email not in cookies_for:
+                cookies_for[email] = load.login(HOST, app_port, email, data.PASSWORD)
+            cookies = cookies_for[email] if email else None
+            status = self.status(app_port, item["url"], cookies)
+            result = self.load_page(app_port, item["url"], cookies, seconds)
+            ceiling_results.append(dict(item, status=status, rate=result.rate, p50=result.p50_ms, p99=result.p99_ms,
+                                        errors=result.errors))
+            self.log(f"  ceiling, {item['page']}: {result.rate:,.1f} req/s")
         for item in plan:
             email = item["email"]
             if email not in cookies_for:
@@ -321,7 +350,7 @@ class Run:
                          queries=1, bytes=None, is_floor=True, errors=sum(f.errors for f in floors))
         fresh_row = dict(role="floor", page="same, new connection each", status=200, rate=fresh.rate,
                          p50=fresh.p50_ms, p99=fresh.p99_ms, queries=1, bytes=None, errors=fresh.errors)
-        self.page_results = [floor_row, fresh_row, *results]
+        self.page_results = [floor_row, fresh_row, *ceiling_results, *results]
 
     def status(self, port, path, cookies) -> int:
         status, _h, _b = load.request(HOST, port, "GET", path, cookies=cookies)

@@ -101,6 +101,28 @@ def test_it_grows_the_demo_data_and_every_page_answers_200():
 
 # -- the full benchmark's pieces (never gunicorn or wrk here) ----------------------------------------
 
+def test_the_ceiling_rows_measure_what_they_say(client, django_assert_num_queries):
+    """The ceiling rows beside the floor (bench.full.CEILINGS): /healthz not signed in runs only its
+    SELECT 1; signed in, it adds the session and the user; /terms/ adds the layout, still with no
+    query of its own. Each answers 200 as the person its label names, never a redirect."""
+    from agencies.models import User
+    from bench.full import CEILINGS
+    from roster.management.commands import _demo_data as data
+
+    call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
+    expected_queries = [1, 3, 2]  # SELECT 1 | session, user, SELECT 1 | session, user
+    assert [url for _label, url, _who in CEILINGS] == ["/healthz", "/healthz", "/terms/"]
+    for (label, url, who), queries in zip(CEILINGS, expected_queries, strict=True):
+        client.logout()
+        if who:
+            client.force_login(User.objects.get(email=getattr(data, who)))
+        client.get(url)
+        with django_assert_num_queries(queries):
+            response = client.get(url)
+        assert response.status_code == 200, label
+        assert response.wsgi_request.user.is_authenticated == bool(who), label
+
+
 TINY = generate.Sizes(officers=40, applications=300, bulletins=30, outbox=120, years=4, open_bulletins=3,
                       draft_bulletins=1, demo_officer_applications=2)
 
