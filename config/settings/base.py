@@ -400,6 +400,11 @@ AXES_VERBOSE = False
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Deployment roster")
 # A session lives at most ROSTER_SESSION_ABSOLUTE_SECONDS; the idle limit is checked per request.
 SESSION_COOKIE_AGE = ROSTER["SESSION_ABSOLUTE_SECONDS"]
+# With Redis, sessions are read from the cache and written through to the database, so a signed-in
+# request reads no session row (issue 10); one missing from the cache is read from the database.
+# Without Redis the cache is each process's own memory, where a session ended in one process would
+# live on in another's: sessions then stay in the database alone.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
 SESSION_COOKIE_SAMESITE = "Lax"
 # Rate limits (password reset, MFA) count in the cache: Redis when there is one, so every web
 # process shares the counts.

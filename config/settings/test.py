@@ -23,6 +23,10 @@ CELERY_BROKER_URL = "memory://"
 ROSTER = {**ROSTER, "MFA_REQUIRED": False}
 # Rate-limit counters stay in each test process, never in the shared Redis.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions in the database whatever REDIS_URL says, so each pinned query count reads "session + user +
+# the page's own" on SQLite and in CI alike; tests/accounts/test_session_cache.py checks the cached
+# engine production uses with Redis.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Quiet logs (warnings and errors, readable), and structlog loggers left uncached, so that
