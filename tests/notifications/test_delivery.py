@@ -636,3 +636,33 @@ def test_a_header_with_a_newline_is_never_sent(context, session):
         "django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=1))
     row.refresh_from_db()
     assert row.status == S.FAILED and ("newlines" in row.last_error or "Invalid address" in row.last_error)
+
+
+def test_a_processs_first_enqueue_imports_the_tasks_without_running_djangos_checks():
+    """In a fresh process (a web worker's first publication), finding a task imports the apps' task
+    modules through Celery's autodiscovery, never through the loader's default modules, whose
+    Django fixup runs every system check (0.4 s in that request)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import django; django.setup()\n"
+        "import django.core.checks as checks\n"
+        "calls = []\n"
+        "original = checks.run_checks\n"
+        "checks.run_checks = lambda *a, **k: calls.append(1) or original(*a, **k)\n"
+        "from celery import current_app\n"
+        "from notifications import services\n"
+        "assert services.DELIVER_TASK not in current_app.tasks, 'already imported'\n"
+        "for name in (services.DELIVER_TASK, services.FAN_OUT_TASK):\n"
+        "    assert services._task(name).name == name\n"
+        "print('checks run:', len(calls))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CELERY_SKIP_CHECKS"}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "checks run: 0"
