@@ -36,7 +36,7 @@ from .models import (
     ReturnStep,
     fiscal_year_of,
 )
-from .selectors import alert_days, checkin_states
+from .selectors import alert_days, checkin_states, min_answers
 
 DEMO_AGENCY = "ottawa-police"
 IN_MISSION_EMAIL = "in-mission@demo.example"
@@ -217,11 +217,25 @@ def _seed_questionnaires(*, today, now, rng):
         if deployment.officer.agency.slug != DEMO_AGENCY and rng.random() > 0.8:
             continue  # not everyone answers
         rows.append(_questionnaire(deployment, rng, now=now))
+    rows = _latest_year_below_threshold(rows)
     # The demo agency's chief reads a report: five more Ottawa returns, all in one fiscal year.
     rows += [_questionnaire(d, rng, now=now) for d in _ottawa_past_tours(today=today, rng=rng,
                                                                           count=max(0, 5 + 1 - len(ottawa)))]
     ReturnQuestionnaire.objects.bulk_create(rows, batch_size=500)
     return len(rows), ReturnQuestionnaire.objects.filter(officer__agency__slug=DEMO_AGENCY).count()
+
+
+def _latest_year_below_threshold(rows: list) -> list:
+    """The latest fiscal year with answers keeps fewer than the report's threshold (other agencies'
+    answers are left out, the demo agency's kept), so the program's report always shows a year
+    hidden for its size, whatever day the demo is loaded on."""
+    if not rows:
+        return rows
+    latest, k = max(r.fiscal_year for r in rows), min_answers()
+    ours = [r for r in rows if r.fiscal_year == latest and r.deployment.officer.agency.slug == DEMO_AGENCY]
+    others = [r for r in rows if r.fiscal_year == latest and r.deployment.officer.agency.slug != DEMO_AGENCY]
+    keep = others[:max(0, k - 1 - len(ours))]
+    return [r for r in rows if r.fiscal_year != latest] + ours + keep
 
 
 def _questionnaire(deployment, rng, *, now):
