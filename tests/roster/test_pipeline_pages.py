@@ -318,6 +318,19 @@ def test_the_agency_list_has_a_tab_per_state_with_its_count_for_its_own_agency_o
         "": 6, "submitted": 1, "endorsed": 5}
 
 
+def test_the_agency_list_shows_exactly_the_applications_the_coordinator_may_see(clients, world):
+    """The page reads the applications of the officers officer_visible_to gives, without the join to
+    the agency (a better plan): the same rows as application_visible_to, for each coordinator."""
+    from roster.selectors import application_visible_to
+
+    applicants(world.bulletin, "endorsed", 3, prefix="E", agency=world.agency_a)
+    applicants(world.bulletin, "submitted", 2, prefix="B", agency=world.agency_b)
+    for client, user in ((clients.coord_a, world.coord_a), (clients.coord_b, world.coord_b)):
+        shown = {a.pk for a in client.get(url("agency-applications")).context["applications"]}
+        assert shown == set(application_visible_to(user).values_list("pk", flat=True))
+        assert shown and all(a.officer.agency_id == user.agency_id for a in application_visible_to(user))
+
+
 def test_the_agency_list_keeps_the_latest_closing_bulletin_first_across_its_pages(clients, world, small_pages):
     now = timezone.now()
     later = f.BulletinFactory(mission=world.mission, reference="JPB-T-LATER", closes_at=now + dt.timedelta(days=60))
