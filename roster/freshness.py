@@ -11,9 +11,11 @@ older. The entries also expire after ROSTER["FIGURES_CACHE_SECONDS"], which boun
 the stamp cannot see (a change whose audit entry was stamped before one that committed earlier).
 The day is part of every key, since "ending soon" and "expiring" count from today.
 
-What is not in the audit trail is left out of what is kept: the IPO staff's home keeps its worklist
-(whose bulletins open, close and enter the week by the clock: see `clock`) but counts the failed
-emails on every view (roster.views.home).
+What is not in the audit trail is left out of what is kept, unless the stamp also reads it: the IPO
+staff's home keeps its worklist (whose bulletins open, close and enter the week by the clock: see
+`clock`) but counts the failed emails on every view (roster.views.home). An app whose figures rest on
+rows the trail does not record adds, with `also`, what moves whenever those rows change (welfare's
+check-ins: the newest one, and how many still await a follow-up; see welfare.panels).
 """
 
 import hashlib
@@ -27,20 +29,24 @@ from agencies.models import Officer
 from audit.models import AuditEntry
 
 
-def change_stamp() -> str:
-    """The newest recorded change and the newest officer row, as a short string."""
+def change_stamp(*, also: tuple[str, ...] = ()) -> str:
+    """The newest recorded change and the newest officer row, as a short string. `also`: more scalar
+    subqueries (SQL with no parameter, each one value) read in the same query, for rows the audit
+    trail does not record; each should use an index, since every view that asks for it runs it."""
     entries, officers = AuditEntry._meta.db_table, Officer._meta.db_table
     qn = connection.ops.quote_name
+    extra = "".join(f", ({sql})" for sql in also)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT {qn('id')} FROM {qn(entries)} WHERE {qn('kind')} = %s "
             f"ORDER BY {qn('timestamp')} DESC, {qn('id')} DESC LIMIT 1), "
             f"(SELECT {qn('updated_at')} FROM {qn(officers)} "
-            f"ORDER BY {qn('updated_at')} DESC, {qn('id')} DESC LIMIT 1)",
+            f"ORDER BY {qn('updated_at')} DESC, {qn('id')} DESC LIMIT 1){extra}",
             [AuditEntry.Kind.CHANGE],
         )
-        entry, officer = cursor.fetchone()
-    return hashlib.blake2b(f"{entry or 0}|{officer or ''}".encode(), digest_size=8).hexdigest()
+        entry, officer, *more = cursor.fetchone()
+    text = "|".join([str(entry or 0), str(officer or ""), *("" if v is None else str(v) for v in more)])
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def scope_of(user) -> str:
@@ -49,15 +55,16 @@ def scope_of(user) -> str:
     return f"{user.role}:{agency or ''}"
 
 
-def cached_figures(name: str, user, today, build, *, stamp: str | None = None, clock: str = ""):
+def cached_figures(name: str, user, today, build, *, stamp=None, clock: str = ""):
     """`build()`'s result for `user`'s scope, the active language and `today`, from the cache while
     nothing has changed since it was worked out. `clock` is for figures that also change with the
     time of day: the next moments at which they would (e.g. the next bulletin to close), so the key
-    changes once the clock passes one of them."""
+    changes once the clock passes one of them. `stamp`: the change stamp to use (a string, or a
+    function read only when the cache is on); by default `change_stamp()`."""
     timeout = int(settings.ROSTER["FIGURES_CACHE_SECONDS"])
     if timeout <= 0:
         return build()
-    stamp = stamp if stamp is not None else change_stamp()
+    stamp = stamp() if callable(stamp) else stamp if stamp is not None else change_stamp()
     if clock:
         stamp = f"{stamp}:{hashlib.blake2b(clock.encode(), digest_size=8).hexdigest()}"
     key = f"roster:figures:{name}:{scope_of(user)}:{get_language()}:{today.isoformat()}:{stamp}"

@@ -7,10 +7,17 @@ of queries:
 - an officer's home: when their next check-in is due, with the button; a questionnaire to answer.
 - the dashboard (IPO staff, coordinators): check-ins of the officers in mission, return plans (IPO
   staff), questionnaire answers, with links to the board and the impact report.
+
+The staff's and coordinators' panels are worked out once per change of the data under them and kept
+(roster.freshness.cached_figures): check-ins, reminders, return plans and questionnaires are not in the
+audit trail, so the stamp also reads the newest of each and how many check-ins await a follow-up
+(`welfare_stamp`); a new check-in, a follow-up, a reminder, a plan or an answer each give a new one.
+The officer's own panel is worked out on every view.
 """
 
 from __future__ import annotations
 
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,19 +25,40 @@ from django.utils.translation import ngettext
 
 from agencies.models import Role
 from agencies.selectors import officer_for_user
+from roster.freshness import cached_figures, change_stamp
 from roster.views.dashboard import short_date, short_datetime, url_for_each
 
 from . import selectors
 from .labels import due_text
+from .models import CheckIn, CheckInReminder, ReturnPlan, ReturnQuestionnaire
+
+
+def welfare_stamp() -> str:
+    """roster.freshness' change stamp, with what moves when a welfare row outside the audit trail
+    changes: the newest check-in, reminder, return plan (its steps are created with it) and
+    questionnaire, and how many check-ins await a follow-up (a follow-up only ever lowers it). One
+    query: index probes and a count over the partial index of open check-ins."""
+    qn = connection.ops.quote_name
+    open_statuses = ", ".join(f"'{status.value}'" for status in selectors.OPEN_STATUSES)  # the code's own values
+    newest = [f"SELECT MAX({qn('id')}) FROM {qn(model._meta.db_table)}"
+              for model in (CheckIn, CheckInReminder, ReturnPlan, ReturnQuestionnaire)]
+    awaiting = (f"SELECT COUNT(*) FROM {qn(CheckIn._meta.db_table)} WHERE {qn('status')} IN ({open_statuses}) "
+                f"AND {qn('followed_up_at')} IS NULL")
+    return change_stamp(also=(*newest, awaiting))
+
+
+def _kept(name: str, user, today, build):
+    """`build()` (a panel, or None), kept until the welfare stamp moves (None is kept too)."""
+    return cached_figures(name, user, today, lambda: {"panel": build()}, stamp=welfare_stamp)["panel"]
 
 
 def home_panel(user, *, today=None):
     today = today or timezone.localdate()
     role = getattr(user, "role", None)
     if role == Role.IPO_STAFF:
-        return _staff_panel(user, today)
+        return _kept("welfare-home", user, today, lambda: _staff_panel(user, today))
     if role == Role.COORDINATOR:
-        return _coordinator_panel(user, today)
+        return _kept("welfare-home", user, today, lambda: _coordinator_panel(user, today))
     if role == Role.OFFICER:
         return _officer_panel(user, today)
     return None
@@ -125,6 +153,10 @@ def dashboard_panel(user, *, today=None):
     if role not in (Role.IPO_STAFF, Role.COORDINATOR):
         return None
     today = today or timezone.localdate()
+    return _kept("welfare-dashboard", user, today, lambda: _dashboard_panel(user, role, today))
+
+
+def _dashboard_panel(user, role, today):
     states = selectors.checkin_states_for(user, today=today)
     answers = selectors.answers_in_scope(user).count()
     k = selectors.min_answers()

@@ -11,8 +11,8 @@ from roster.home_hooks import dashboard_panels, home_panels
 from tests import factories as f
 from tests.welfare.conftest import answered, ended_tour, make_checkin
 from welfare import services
-from welfare.models import CheckInReminder
-from welfare.panels import dashboard_panel, home_panel
+from welfare.models import CheckIn, CheckInReminder
+from welfare.panels import dashboard_panel, home_panel, welfare_stamp
 
 pytestmark = pytest.mark.django_db
 
@@ -120,13 +120,15 @@ def grow(world, n):
     services.checkin_reminders_send()
 
 
-# IPO staff's home: the urgent check-ins, the overdue steps, the silent officers; a coordinator's: their officers
-# in mission (two); an officer's: their profile, their deployment, its state (two), the questionnaires pending.
-# The dashboard: the officers in mission (two), the answers, and for IPO staff the overdue steps.
-@pytest.mark.parametrize("persona,home,dashboard", [("ipo", 3, 4), ("coord_a", 2, 3), ("user_x", 5, 0)])
+# IPO staff's home: the stamp, then the urgent check-ins, the overdue steps, the silent officers; a
+# coordinator's: the stamp, then their officers in mission (two); an officer's (never kept): their profile, their
+# deployment, its state (two), the questionnaires pending. The dashboard: the stamp, then the officers in mission
+# (two), the answers, and for IPO staff the overdue steps. Once kept, a panel costs the stamp alone.
+@pytest.mark.parametrize("persona,home,dashboard,kept", [("ipo", 4, 5, 1), ("coord_a", 3, 4, 1),
+                                                         ("user_x", 5, 0, 5)])
 @pytest.mark.parametrize("rows", [1, 12])
 def test_the_panels_run_a_constant_number_of_queries(world, django_assert_num_queries, persona, home, dashboard,
-                                                     rows):
+                                                     kept, rows):
     grow(world, rows)
     user = getattr(world, persona)
     with django_assert_num_queries(home):
@@ -134,3 +136,75 @@ def test_the_panels_run_a_constant_number_of_queries(world, django_assert_num_qu
         render(panel)
     with django_assert_num_queries(dashboard):
         dashboard_panel(user)
+    with django_assert_num_queries(kept):
+        assert home_panel(user) == panel
+    with django_assert_num_queries(1 if dashboard else 0):
+        dashboard_panel(user)
+
+
+def _new_checkin(world):
+    make_checkin(world.dep_x, "well")
+
+
+def _follow_up(world):
+    CheckIn.objects.filter(status="urgent").update(followed_up_at=timezone.now(), follow_up_note="Reached.")
+
+
+def _reminder(world):
+    CheckInReminder.objects.create(deployment=world.dep_y, kind="officer", period_start=timezone.localdate())
+
+
+def _return_plan(world):
+    ended_tour(world.officer_y, ended_days_ago=40)
+    services.return_plans_start()
+
+
+def _answer(world):
+    answered(f.OfficerFactory(agency=world.agency_b))
+
+
+@pytest.mark.parametrize("change", [_new_checkin, _follow_up, _reminder, _return_plan, _answer])
+def test_a_welfare_row_outside_the_audit_trail_moves_the_stamp(world, change):
+    """Check-ins, reminders, return plans (their steps are bulk-created with them) and questionnaires are
+    not in the audit trail: the stamp reads them itself, even when written around the services."""
+    make_checkin(world.dep_x, "urgent")
+    before = welfare_stamp()
+    assert welfare_stamp() == before
+    change(world)
+    assert welfare_stamp() != before
+
+
+def test_a_kept_panel_is_worked_out_again_after_each_change(world, monkeypatch):
+    """The IPO staff's panel is read from the cache while nothing changes, and shows each change on the
+    next view: an urgent check-in, then its follow-up."""
+    from welfare import panels
+
+    built = []
+    staff_panel = panels._staff_panel
+    monkeypatch.setattr(panels, "_staff_panel", lambda *args: built.append(1) or staff_panel(*args))
+    assert home_panel(world.ipo)["context"]["welfare_urgent_total"] == 0
+    assert home_panel(world.ipo)["context"]["welfare_urgent_total"] == 0
+    assert len(built) == 1
+    urgent = make_checkin(world.dep_x, "urgent")
+    assert home_panel(world.ipo)["context"]["welfare_urgent_total"] == 1
+    services.checkin_follow_up(checkin=urgent, actor=world.ipo, note="Reached.")
+    assert home_panel(world.ipo)["context"]["welfare_urgent_total"] == 0
+    assert len(built) == 3
+
+
+def test_a_coordinator_without_a_panel_keeps_that_too(world, django_assert_num_queries):
+    """No officer in mission: no panel, kept like any other answer (the stamp alone on the next view)."""
+    world.dep_x.status, world.dep_x.actual_end_date = "completed", timezone.localdate()
+    world.dep_x.save()
+    assert home_panel(world.coord_a) is None
+    with django_assert_num_queries(1):
+        assert home_panel(world.coord_a) is None
+
+
+@pytest.mark.parametrize("seconds, queries", [(0, 3), (300, 1)])
+def test_nothing_is_kept_when_the_figures_cache_is_off(world, settings, django_assert_num_queries, seconds, queries):
+    """ROSTER["FIGURES_CACHE_SECONDS"] = 0 works the panels out on every view, with no stamp to read."""
+    settings.ROSTER = {**settings.ROSTER, "FIGURES_CACHE_SECONDS": seconds}
+    home_panel(world.ipo)
+    with django_assert_num_queries(queries):
+        home_panel(world.ipo)
