@@ -355,7 +355,8 @@ def worklist_clock(now: datetime | None = None) -> str:
     """The next moments at which the staff worklist changes by the clock alone, whatever is recorded:
     the next published bulletin to close (it leaves the open ones), and the next to come within
     WORKLIST_CLOSING_DAYS (it joins those not acknowledged). One pass over the published bulletins
-    (roster.freshness.cached_figures' `clock`)."""
+    (roster.freshness.cached_figures' `clock`). A coordinator's home keeps its lists with the same
+    clock: the next bulletin to close leaves its open ones and its notices to acknowledge."""
     now = now or timezone.now()
     soon = now + timedelta(days=WORKLIST_CLOSING_DAYS)
     marks = Bulletin.objects.filter(status=Bulletin.Status.PUBLISHED, closes_at__gt=now).aggregate(

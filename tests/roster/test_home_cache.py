@@ -1,5 +1,6 @@
 """IPO staff's home keeps its figures and worklist until a change is recorded or the clock moves a
-bulletin (roster.freshness, roster.views._staff_home); the failed emails are counted on every view."""
+bulletin (roster.freshness, roster.views._staff_home); the failed emails are counted on every view. A
+coordinator's home keeps its agency's figures and lists the same way (roster.views._coordinator_home)."""
 
 import datetime as dt
 
@@ -107,3 +108,60 @@ def test_each_language_gets_its_own_rows(world):
     world.ipo.preferred_language = "fr"
     world.ipo.save()
     assert "to decide" not in worklist(client)["to_decide_rows"][0]["awaiting"]
+
+
+# --- a coordinator's home: kept the same way, for their agency --------------------------------------
+
+
+def coordinator_view(client):
+    return view(client)[0].context
+
+
+def test_a_coordinators_second_view_reads_their_lists_from_the_cache(world):
+    client = client_for(world.coord_a)
+    first, first_queries = view(client)
+    second, second_queries = view(client)
+    # the applications by status, the current deployments, the officers, the notices, the open bulletins and
+    # the applications to endorse are not run again; the stamp and the clock are
+    assert second_queries <= first_queries - 5
+    assert second.context["status_rows"] == first.context["status_rows"]
+    assert second.context["officer_count"] == first.context["officer_count"] == 1
+
+
+def test_a_change_shows_on_the_coordinators_next_view(world):
+    client = client_for(world.coord_a)
+    assert coordinator_view(client)["to_endorse_count"] == 1  # app_x, submitted
+    world.app_x.status = "endorsed"
+    world.app_x.save()
+    context = coordinator_view(client)
+    assert context["to_endorse_count"] == 0 and context["to_endorse_rows"] == []
+
+
+def test_each_agency_gets_its_own_home(world):
+    world.app_y.status = "endorsed"
+    world.app_y.save()
+    rows = coordinator_view(client_for(world.coord_a))["to_endorse_rows"]
+    assert [r["name"] for r in rows] == ["Xena Xavier"]
+    context = coordinator_view(client_for(world.coord_b))
+    assert context["to_endorse_count"] == 0 and context["agency"] == world.agency_b
+
+
+def test_a_bulletin_that_closes_by_the_clock_leaves_the_coordinators_lists(world, kept_long):
+    world.bulletin.closes_at = timezone.now() + dt.timedelta(minutes=2)
+    world.bulletin.save()
+    f.BulletinNoticeFactory(bulletin=world.bulletin, agency=world.agency_a)
+    context = coordinator_view(signed_in(world.coord_a))
+    assert context["open_bulletins"] == 1 and len(context["notice_rows"]) == 1
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=3), tick=False):
+        context = coordinator_view(signed_in(world.coord_a))
+        assert context["open_bulletins"] == 0 and context["notice_rows"] == []
+
+
+def test_an_acknowledgement_leaves_the_coordinators_notices(world):
+    world.bulletin.closes_at = timezone.now() + dt.timedelta(days=3)
+    world.bulletin.save()
+    f.BulletinNoticeFactory(bulletin=world.bulletin, agency=world.agency_a)
+    client = client_for(world.coord_a)
+    assert len(coordinator_view(client)["notice_rows"]) == 1
+    notice_acknowledge(bulletin=world.bulletin, actor=world.coord_a)
+    assert coordinator_view(client)["notice_rows"] == []
