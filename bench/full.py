@@ -50,7 +50,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 WORK_DIR = BASE_DIR / "var" / "bench"
 # The ceiling rows, measured beside the floor: what Django, its middleware, a session and the site's
 # layout cost before a page does anything. No page of the app can be faster than the last of them.
-# (label, url, demo login's name in _demo_data or None for someone not signed in)
+# The first is the floor's own page served through Django alone (bench/django_floor.py); the others are
+# the app's: (label, url, demo login's name in _demo_data or None for someone not signed in)
+DJANGO_FLOOR = "Django alone: the floor's page (no middleware)"
 CEILINGS = (
     ("not signed in: /healthz (middleware, SELECT 1)", "/healthz", None),
     ("signed in: /healthz (+ session, user)", "/healthz", "IPO_EMAIL"),
@@ -305,6 +307,7 @@ class Run:
 
         t = time.monotonic()
         floor_port = self.serve("bench.floor:app", "floor", {"BENCH_FLOOR_DSN": settings_dsn()})
+        django_floor_port = self.serve("bench.django_floor:app", "django-floor", {"BENCH_FLOOR_DSN": settings_dsn()})
         app_port = self.serve("config.wsgi:application", "app")
         self.log(f"Serving the app on :{app_port} and the floor on :{floor_port} (gunicorn, {WORKERS} sync "
                  f"workers each); {'wrk' if self.use_wrk else 'Python client'}, {self.options['seconds']} s a page.")
@@ -313,7 +316,12 @@ class Run:
         floors = [self.load_page(floor_port, "/", None, seconds)]
         self.log(f"  floor: {floors[0].rate:,.0f} req/s")
         cookies_for = {}
-        ceiling_results = []
+        status, _headers, body = load.request(HOST, django_floor_port, "GET", "/")
+        result = self.load_page(django_floor_port, "/", None, seconds)
+        ceiling_results = [dict(role="ceiling", page=DJANGO_FLOOR, url="/", email=None, queries=1, status=status,
+                                bytes=len(body), rate=result.rate, p50=result.p50_ms, p99=result.p99_ms,
+                                errors=result.errors)]
+        self.log(f"  ceiling, {DJANGO_FLOOR}: {result.rate:,.1f} req/s")
         for item in ceilings:
             email = item["email"]
             if email and email not in cookies_for:

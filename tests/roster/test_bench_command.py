@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -121,6 +122,55 @@ def test_the_ceiling_rows_measure_what_they_say(client, django_assert_num_querie
             response = client.get(url)
         assert response.status_code == 200, label
         assert response.wsgi_request.user.is_authenticated == bool(who), label
+
+
+def test_the_django_floor_writes_the_floors_very_page():
+    """bench/django_floor.py's ceiling row is the floor's page through Django: byte for byte the table
+    bench/floor.py writes for the same rows, escaping included."""
+    from bench import django_floor, floor
+
+    records = [(7, "JPB-<7>", 'Adviser & "lead" \'A\'', "published", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)),
+               (8, "JPB-8", None, "draft", None)]
+    assert django_floor.table(records) == floor.page(records).decode()
+    assert "<td>JPB-&lt;7&gt;</td>" in django_floor.table(records)
+
+
+def test_the_django_floor_is_django_alone_with_the_apps_database_settings():
+    """No middleware, no app, one URL; the connection kept and configured as the app's own."""
+    from bench import django_floor
+    from bench.floor import QUERY
+
+    config = django_floor.settings_for("postgres://bench@db.example:5432/roster_bench")
+    assert config["MIDDLEWARE"] == [] and config["INSTALLED_APPS"] == [] and config["DEBUG"] is False
+    database = config["DATABASES"]["default"]
+    assert (database["ENGINE"], database["NAME"], database["HOST"]) == (
+        "django.db.backends.postgresql", "roster_bench", "db.example")
+    assert database["CONN_MAX_AGE"] == 60 and database["CONN_HEALTH_CHECKS"] is True
+    assert database["OPTIONS"] == {"options": "-c jit=off", "server_side_binding": True, "prepare_threshold": 5}
+    assert "LIMIT 25" in QUERY
+
+
+def test_the_django_floor_builds_its_app_only_when_served():
+    """Importing the module configures nothing (the test process's settings stand); gunicorn's `app`
+    configures Django alone, in its own process: an unknown path is a 404 with no database touched."""
+    import subprocess
+    import sys
+
+    from bench import django_floor
+
+    assert "app" not in vars(django_floor)
+    script = (
+        "import io, sys; from bench import django_floor; app = django_floor.app; "
+        "from django.conf import settings; print(settings.MIDDLEWARE, settings.INSTALLED_APPS); "
+        "status = []; "
+        "app({'REQUEST_METHOD': 'GET', 'PATH_INFO': '/nope', 'SERVER_NAME': '127.0.0.1', 'SERVER_PORT': '80', "
+        "'wsgi.input': io.BytesIO(), 'wsgi.url_scheme': 'http'}, lambda s, h: status.append(s)); print(status[0])"
+    )
+    env = {"PATH": "/usr/bin:/bin", "BENCH_FLOOR_DSN": "postgres://nobody@127.0.0.1:1/none"}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["[] []", "404 Not Found"]
 
 
 TINY = generate.Sizes(officers=40, applications=300, bulletins=30, outbox=120, years=4, open_bulletins=3,
