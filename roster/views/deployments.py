@@ -18,7 +18,7 @@ from agencies.access import add_service_errors, flash_errors, get_visible_or_404
 from agencies.permissions import is_ipo_staff
 from agencies.validators import bounded_id
 from audit.services import audit_read
-from config.pagination import filter_fields
+from config.pagination import filter_fields, set_row_urls
 
 from .. import services
 from ..forms_deployments import (
@@ -366,6 +366,9 @@ def roster(request):
     roster_filter = RosterFilter(request.GET or None, queryset=roster_for(request.user), request=request)
     page = Paginator(roster_filter.qs, ROSTER_PER_PAGE).get_page(request.GET.get("page"))
     descending = request.GET.get("sort") == "-end"
+    show_agency = is_ipo_staff(request.user)
+    ending_soon_before = timezone.localdate() + dt.timedelta(days=settings.ROSTER["ENDING_SOON_DAYS"])
+    _label_roster(page, ending_soon_before=ending_soon_before, show_agency=show_agency)
     return render(
         request,
         "roster/roster_list.html",
@@ -374,8 +377,31 @@ def roster(request):
             "filter_form": filter_fields(roster_filter.form),
             "page": page,
             "descending": descending,
-            "show_agency": is_ipo_staff(request.user),
+            "show_agency": show_agency,
             "can_manage_roles": can_manage_deployment_roles(request.user),
-            "ending_soon_before": timezone.localdate() + dt.timedelta(days=settings.ROSTER["ENDING_SOON_DAYS"]),
         },
     )
+
+
+def _label_roster(deployments, *, ending_soon_before, show_agency: bool) -> None:
+    """Each row's address, officer, agency, role, dates in words, whether it ends soon, and its status
+    label and badge: looked up or formatted once per page, not once per cell by the template."""
+    from agencies.templatetags.ui import badge_class
+
+    statuses = {value: (str(label), badge_class(value)) for value, label in Deployment.Status.choices}
+    dates: dict = {}
+
+    def short(day) -> str:
+        if day is None:
+            return ""
+        if day not in dates:
+            dates[day] = formats.date_format(day, "SHORT_DATE_FORMAT")
+        return dates[day]
+
+    set_row_urls(deployments, url="roster:deployment-detail")
+    for d in deployments:
+        d.status_label, d.badge = statuses.get(d.status, (d.status, badge_class(d.status)))
+        d.officer_name, d.role_text = d.officer.full_name, d.role
+        d.agency_name = d.officer.agency.name if show_agency else ""
+        d.start_text, d.end_text = short(d.start_date), short(d.planned_end_date)
+        d.ending_soon = d.planned_end_date is not None and d.planned_end_date <= ending_soon_before

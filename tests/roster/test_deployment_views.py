@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, translation
 
 from roster.models import Application, Deployment, DeploymentEvent
 from roster.services import add_months
@@ -433,6 +433,47 @@ def test_it_shows_ipo_staff_the_whole_current_roster_and_coordinators_their_agen
     assert rows(roster(clients.coord_a, agency=world.agency_b.pk)) == [world.dep_x]
     html = roster(clients.ipo).content.decode()
     assert url("deployment-detail", world.dep_x) in html and "Agency B Police" in html
+
+
+def roster_cells(response):
+    """Each row of the roster's table as its cells' texts, and the row's link."""
+    import re
+
+    html = response.content.decode()
+    body = html[html.index("<tbody>"):html.index("</tbody>")]
+    found = []
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cells = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        found.append((re.search(r'href="([^"]+)"', row).group(1), cells))
+    return found
+
+
+def test_each_roster_row_says_who_where_what_when_and_its_state(clients, world, settings):
+    """The cells are written once per page in the view (_label_roster): the officer and their page, the
+    agency for IPO staff only, the mission, the role, both dates, "ending soon" within ENDING_SOON_DAYS,
+    and the status; in French too."""
+    world.dep_x.planned_end_date = TODAY + dt.timedelta(days=settings.ROSTER["ENDING_SOON_DAYS"])
+    world.dep_x.save()
+    world.dep_y.planned_end_date = TODAY + dt.timedelta(days=settings.ROSTER["ENDING_SOON_DAYS"] + 1)
+    world.dep_y.save()
+    short = lambda day: formats.date_format(day, "SHORT_DATE_FORMAT")  # noqa: E731
+    x, y = world.dep_x, world.dep_y
+    assert roster_cells(roster(clients.ipo)) == [
+        (url("deployment-detail", x), ["Xena Xavier", "Agency A Police", "BINUH", x.role, short(x.start_date),
+                                       f"{short(x.planned_end_date)} ending soon", "In mission"]),
+        (url("deployment-detail", y), ["Yves Young", "Agency B Police", "BINUH", y.role, short(y.start_date),
+                                       short(y.planned_end_date), "In mission"]),
+    ]
+    assert roster_cells(roster(clients.coord_a)) == [
+        (url("deployment-detail", x), ["Xena Xavier", "BINUH", x.role, short(x.start_date),
+                                       f"{short(x.planned_end_date)} ending soon", "In mission"]),
+    ]
+    world.coord_a.preferred_language = "fr"
+    world.coord_a.save()
+    clients.coord_a.cookies.load({"django_language": "fr"})
+    ((_link, cells),) = roster_cells(roster(clients.coord_a))
+    with translation.override("fr"):
+        assert cells[3:] == [short(x.start_date), f"{short(x.planned_end_date)} se termine bientôt", "En mission"]
 
 
 def test_officers_have_no_roster(clients):
