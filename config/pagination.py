@@ -309,8 +309,9 @@ _FINER_THAN_A_MINUTE = set("sucUrOTeIZ")
 
 def set_row_datetimes(rows: Iterable, fmt: str = "SHORT_DATETIME_FORMAT", **attrs: str) -> None:
     """Give each row its moments in words, in local time, formatted once per distinct minute on the
-    page rather than once per cell: `set_row_datetimes(page, created_text="created_at")`. A moment
-    that is None gives ""."""
+    page rather than once per cell: `set_row_datetimes(page, created_text="created_at")`. Days
+    (dates) too, once per distinct day: `set_row_datetimes(page, "SHORT_DATE_FORMAT", start_text=
+    "start_date")`. A value that is None gives ""."""
     from django.utils.formats import date_format, get_format
 
     by_minute = not (_FINER_THAN_A_MINUTE & set(get_format(fmt)))
@@ -321,8 +322,11 @@ def set_row_datetimes(rows: Iterable, fmt: str = "SHORT_DATETIME_FORMAT", **attr
             if value is None:
                 setattr(row, attr, "")
                 continue
-            local = timezone.localtime(value) if timezone.is_aware(value) else value
-            key = local.replace(second=0, microsecond=0) if by_minute else local
+            if not isinstance(value, datetime):  # a day
+                local = key = value
+            else:
+                local = timezone.localtime(value) if timezone.is_aware(value) else value
+                key = local.replace(second=0, microsecond=0) if by_minute else local
             text = seen.get(key)
             if text is None:
                 text = seen[key] = date_format(local, fmt)

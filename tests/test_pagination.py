@@ -10,7 +10,7 @@ import pytest
 from django.db.models import Q
 from django.template import Context, Template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from config.pagination import capped_counts, decode_cursor, encode_cursor, seek_page, set_row_datetimes
 from notifications.models import OutgoingMail
@@ -231,3 +231,18 @@ def test_row_times_read_as_the_date_filter_writes_them(db, settings):
     template = Template('{{ m.created_at|date:"SHORT_DATETIME_FORMAT" }}')
     for m in rows:
         assert m.created_text == template.render(Context({"m": m})) and m.sent_text == ""
+
+
+def test_row_days_read_as_the_date_filter_writes_them(db):
+    """Dates (days, no time of day) are formatted once per distinct day, as |date writes them, in the
+    active language."""
+    from types import SimpleNamespace
+
+    days = [dt.date(2026, 1, 31), dt.date(2026, 1, 31), dt.date(2026, 12, 1), None]
+    rows = [SimpleNamespace(day=d) for d in days]
+    template = Template('{{ r.day|date:"SHORT_DATE_FORMAT" }}')
+    for language in ("en", "fr"):
+        with translation.override(language):
+            set_row_datetimes(rows, "SHORT_DATE_FORMAT", day_text="day")
+            assert [r.day_text for r in rows] == [template.render(Context({"r": r})) for r in rows]
+    assert rows[-1].day_text == "" and rows[0].day_text == rows[1].day_text != rows[2].day_text

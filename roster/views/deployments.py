@@ -18,7 +18,7 @@ from agencies.access import add_service_errors, flash_errors, get_visible_or_404
 from agencies.permissions import is_ipo_staff
 from agencies.validators import bounded_id
 from audit.services import audit_read
-from config.pagination import filter_fields, set_row_urls
+from config.pagination import filter_fields, set_row_datetimes, set_row_urls
 
 from .. import services
 from ..forms_deployments import (
@@ -389,19 +389,10 @@ def _label_roster(deployments, *, ending_soon_before, show_agency: bool) -> None
     from agencies.templatetags.ui import badge_class
 
     statuses = {value: (str(label), badge_class(value)) for value, label in Deployment.Status.choices}
-    dates: dict = {}
-
-    def short(day) -> str:
-        if day is None:
-            return ""
-        if day not in dates:
-            dates[day] = formats.date_format(day, "SHORT_DATE_FORMAT")
-        return dates[day]
-
     set_row_urls(deployments, url="roster:deployment-detail")
+    set_row_datetimes(deployments, "SHORT_DATE_FORMAT", start_text="start_date", end_text="planned_end_date")
     for d in deployments:
         d.status_label, d.badge = statuses.get(d.status, (d.status, badge_class(d.status)))
         d.officer_name, d.role_text = d.officer.full_name, d.role
         d.agency_name = d.officer.agency.name if show_agency else ""
-        d.start_text, d.end_text = short(d.start_date), short(d.planned_end_date)
         d.ending_soon = d.planned_end_date is not None and d.planned_end_date <= ending_soon_before

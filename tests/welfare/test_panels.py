@@ -208,3 +208,17 @@ def test_nothing_is_kept_when_the_figures_cache_is_off(world, settings, django_a
     home_panel(world.ipo)
     with django_assert_num_queries(queries):
         home_panel(world.ipo)
+
+
+def test_a_kept_panel_is_never_another_agencys(world):
+    """Kept per scope (roster.freshness.scope_of): coordinator B never reads what was kept for coordinator A,
+    nor IPO staff's program-wide panel."""
+    make_checkin(world.dep_x, "urgent", note="Secret")
+    staff = home_panel(world.ipo)
+    a = home_panel(world.coord_a)
+    b = home_panel(world.coord_b)
+    assert staff["context"]["welfare_urgent_total"] == 1 and staff["context"]["welfare_role"] == "ipo_staff"
+    assert (a["context"]["welfare_in_mission"], a["context"]["welfare_urgent_total"]) == (1, 1)
+    assert (b["context"]["welfare_in_mission"], b["context"]["welfare_urgent_total"]) == (1, 0)
+    assert dashboard_panel(world.coord_a)["context"]["welfare_urgent"] == 1
+    assert dashboard_panel(world.coord_b)["context"]["welfare_urgent"] == 0
