@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 
 from agencies.models import Agency, Role
 from agencies.permissions import is_coordinator
+from roster.freshness import cached_figures
 from roster.models import Deployment
 from roster.selectors import deployment_visible_to
 
@@ -191,11 +192,22 @@ def open_periods(deployment, *, today: date) -> list:
 
 # --- panels (registered in ledger.apps) --------------------------------------------------------------
 
+def _kept_panel(name: str, user, today: date, build):
+    """`build()`'s panel for `user`'s scope, kept until a change is recorded (roster.freshness): claims,
+    requests to join and agencies are all in the audit trail, so the change stamp sees every change
+    under these panels. A second view runs the stamp's one query instead of the panel's."""
+    return cached_figures(name, user, today, build)
+
+
 def dashboard_panel(user, *, today: date):
     """The dashboard's cost-recovery figures for the current fiscal year: the program's (IPO staff)
-    or the coordinator's agency's. One query."""
+    or the coordinator's agency's. One query, kept until a change is recorded."""
     if not may_see_ledgers(user):
         return None
+    return _kept_panel("ledger-dashboard", user, today, lambda: _dashboard_panel(user, today))
+
+
+def _dashboard_panel(user, today: date) -> dict:
     year = periods.fiscal_year_of(today)
     balance = balances(claim_visible_to(user).filter(fiscal_year=year))
     return {
@@ -207,11 +219,16 @@ def dashboard_panel(user, *, today: date):
 
 
 def partners_panel(user, *, today: date):
-    """Partner agencies over time: how many joined each year, and the running total. One query."""
-    from agencies.selectors import partners_by_year
-
+    """Partner agencies over time: how many joined each year, and the running total. One query, kept
+    until a change is recorded."""
     if not may_see_ledgers(user):
         return None
+    return _kept_panel("ledger-partners", user, today, _partners_panel)
+
+
+def _partners_panel() -> dict:
+    from agencies.selectors import partners_by_year
+
     rows, total = [], 0
     for year, joined in partners_by_year():
         total += joined
@@ -224,11 +241,15 @@ def partners_panel(user, *, today: date):
 def home_panel(user, *, today: date):
     """IPO staff: claims awaiting review and requests to join awaiting a decision (both need their
     action). A coordinator: their claims awaiting review and what the program owes the agency.
-    Two queries at most."""
-    from agencies.selectors import partner_request_visible_to
-
+    Two queries at most, kept until a change is recorded."""
     if not may_see_ledgers(user):
         return None
+    return _kept_panel("ledger-home", user, today, lambda: _home_panel(user))
+
+
+def _home_panel(user) -> dict:
+    from agencies.selectors import partner_request_visible_to
+
     balance = balances(claim_visible_to(user))
     context = {"ledger_balance": balance, "ledger_is_program": user.role == Role.IPO_STAFF,
                "ledger_outstanding_text": format_money(balance.outstanding) if balance.outstanding else ""}

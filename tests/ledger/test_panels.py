@@ -1,5 +1,7 @@
 """The panels the ledger adds to the dashboard and the home pages (roster.home_hooks): the fiscal
-year's cost-recovery totals, partner agencies over time, and what awaits IPO staff."""
+year's cost-recovery totals, partner agencies over time, and what awaits IPO staff. Each is kept until a
+change is recorded (roster.freshness): the counts below are a first view's (the change stamp, then the
+panel's own queries) and a kept view's (the stamp alone)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -37,8 +39,10 @@ def test_the_ledger_registers_its_panels():
 
 def test_the_dashboard_shows_the_fiscal_years_totals_of_what_the_user_may_see(claims, django_assert_num_queries):
     each = Decimal("27734.75")
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         program = selectors.dashboard_panel(claims.ipo, today=TODAY)
+    with django_assert_num_queries(1):
+        assert selectors.dashboard_panel(claims.ipo, today=TODAY) == program
     balance = program["context"]["ledger_balance"]
     assert (balance.claimed, balance.paid, balance.pending, balance.pending_count) == (3 * each, each, 2 * each, 2)
     agency_b = selectors.dashboard_panel(claims.coord_b, today=TODAY)["context"]["ledger_balance"]
@@ -55,8 +59,10 @@ def test_partners_over_time_counts_the_partners_by_the_year_they_joined(db, djan
     f.AgencyFactory(slug="rcmp", kind=Agency.Kind.RCMP, partner_since=dt.date(1989, 1, 1))
     f.AgencyFactory(slug="gone", is_partner=False, partner_since=dt.date(2001, 1, 1))
     ipo = f.IpoStaffFactory()
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         panel = selectors.partners_panel(ipo, today=TODAY)
+    with django_assert_num_queries(1):
+        assert selectors.partners_panel(ipo, today=TODAY) == panel
     assert panel["context"]["partner_years"] == [
         {"year": 1995, "joined": 2, "total": 2}, {"year": 2001, "joined": 1, "total": 3},
         {"year": 2019, "joined": 3, "total": 6}]
@@ -69,11 +75,53 @@ def test_partners_over_time_counts_the_partners_by_the_year_they_joined(db, djan
 def test_the_home_panel_counts_what_awaits_ipo_staff(claims, django_assert_num_queries):
     PartnerRequest.objects.create(name="Lakeview Police", kind="regional", province="ON", contact_name="S W",
                                   contact_email="sw@example.test", officers_interested=3)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         panel = selectors.home_panel(claims.ipo, today=TODAY)
+    with django_assert_num_queries(1):
+        assert selectors.home_panel(claims.ipo, today=TODAY) == panel
     assert panel["attention"] == 4  # three claims to review, one request to join
     html = render_to_string(panel["template"], panel["context"])
     assert "3 claims await review" in html and "1 request to join the program awaits a decision" in html
     coordinator = selectors.home_panel(claims.coord_a, today=TODAY)
     assert coordinator["attention"] == 0 and "partner_requests_pending" not in coordinator["context"]
     assert selectors.home_panel(claims.user_x, today=TODAY) is None
+
+
+def test_a_kept_panel_shows_a_recorded_change_on_the_next_view(claims):
+    """Claims, requests to join and agencies are in the audit trail: each change gives a new stamp."""
+    home = selectors.home_panel(claims.ipo, today=TODAY)
+    dashboard = selectors.dashboard_panel(claims.ipo, today=TODAY)
+    assert (home["attention"], dashboard["context"]["ledger_balance"].pending_count) == (3, 2)
+    move(claims.pending, "approved", claims.ipo)
+    assert selectors.home_panel(claims.ipo, today=TODAY)["attention"] == 2
+    assert selectors.dashboard_panel(claims.ipo, today=TODAY)["context"]["ledger_balance"].pending_count == 1
+    PartnerRequest.objects.create(name="Lakeview Police", kind="regional", province="ON", contact_name="S W",
+                                  contact_email="sw@example.test", officers_interested=3)
+    assert selectors.home_panel(claims.ipo, today=TODAY)["attention"] == 3
+
+
+def test_a_new_partner_shows_in_the_kept_partners_panel(db):
+    ipo = f.IpoStaffFactory()
+    f.AgencyFactory(slug="p-1", partner_since=dt.date(2001, 6, 1))
+    assert selectors.partners_panel(ipo, today=TODAY)["context"]["partner_total"] == 1
+    f.AgencyFactory(slug="p-2", partner_since=dt.date(2019, 6, 1))
+    assert selectors.partners_panel(ipo, today=TODAY)["context"]["partner_total"] == 2
+
+
+def test_a_kept_panel_is_never_another_agencys_or_the_programs(claims):
+    """Kept per scope: each coordinator sees their own agency's claims, whatever was kept before."""
+    each = Decimal("27734.75")
+    program = selectors.dashboard_panel(claims.ipo, today=TODAY)["context"]["ledger_balance"]
+    agency_a = selectors.dashboard_panel(claims.coord_a, today=TODAY)["context"]["ledger_balance"]
+    agency_b = selectors.dashboard_panel(claims.coord_b, today=TODAY)["context"]["ledger_balance"]
+    assert (program.claimed, agency_a.claimed, agency_b.claimed) == (3 * each, 2 * each, each)
+    assert selectors.home_panel(claims.coord_b, today=TODAY)["context"]["ledger_balance"].pending_count == 1
+    assert selectors.home_panel(claims.coord_a, today=TODAY)["context"]["ledger_balance"].pending_count == 2  # all years
+    assert "partner_requests_pending" not in selectors.home_panel(claims.coord_a, today=TODAY)["context"]
+
+
+def test_with_the_cache_off_no_stamp_is_read(claims, settings, django_assert_num_queries):
+    settings.ROSTER = {**settings.ROSTER, "FIGURES_CACHE_SECONDS": 0}
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            selectors.dashboard_panel(claims.ipo, today=TODAY)

@@ -24,12 +24,15 @@ pytestmark = pytest.mark.django_db
 # + the change stamp (roster.freshness), with which the figures are kept: a second view with no change in
 # between reads them from the cache (the summary's 5 queries and the export links' 1)
 # + the welfare panel's stamp (welfare.panels.welfare_stamp): on a second view, its four queries are not run
-DASHBOARD_QUERIES = 8 + 6 + 2 + 4 + 1 + 1
+# + the ledger's and partners' panels' change stamps (ledger.selectors): on a second view, their one query
+# each is not run
+DASHBOARD_QUERIES = 8 + 6 + 2 + 4 + 1 + 1 + 2
 PLANNING_PANEL_QUERIES = 2 + 4
 FIGURES_QUERIES = 5 + 1
 WELFARE_PANEL_QUERIES = 4
+LEDGER_PANEL_QUERIES = 2
 # + the coordinator's agency name in the heading
-COORDINATOR_DASHBOARD_QUERIES = 9 + 5 + 2 + 1 + 1
+COORDINATOR_DASHBOARD_QUERIES = 9 + 5 + 2 + 1 + 1 + 2
 # session + user, the audit entry with the row count, the rows (read 2,000 at a time); a CSV's rows
 # are counted by a query first (they are read as the response is sent), an XLSX's as it is written
 ROSTER_EXPORT_QUERIES = {"csv": 5, "xlsx": 4}
@@ -101,7 +104,7 @@ def test_the_dashboard_runs_a_constant_number_of_queries(big, django_assert_num_
         response = client.get(reverse("roster:dashboard"))
     assert response.status_code == 200
     # the panels' and the figures' from the cache
-    kept = PLANNING_PANEL_QUERIES + FIGURES_QUERIES + WELFARE_PANEL_QUERIES
+    kept = PLANNING_PANEL_QUERIES + FIGURES_QUERIES + WELFARE_PANEL_QUERIES + LEDGER_PANEL_QUERIES
     with django_assert_num_queries(DASHBOARD_QUERIES - kept):
         client.get(reverse("roster:dashboard"))
     assert response.context["deployed"] == len([i for i in range(big.n) if i % 5 < 3])
