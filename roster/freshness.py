@@ -55,19 +55,21 @@ def scope_of(user) -> str:
     return f"{user.role}:{agency or ''}"
 
 
-def cached_figures(name: str, user, today, build, *, stamp=None, clock: str = ""):
+def cached_figures(name: str, user, today, build, *, stamp=None, clock: str = "", per_user: bool = False):
     """`build()`'s result for `user`'s scope, the active language and `today`, from the cache while
     nothing has changed since it was worked out. `clock` is for figures that also change with the
     time of day: the next moments at which they would (e.g. the next bulletin to close), so the key
     changes once the clock passes one of them. `stamp`: the change stamp to use (a string, or a
-    function read only when the cache is on); by default `change_stamp()`."""
+    function read only when the cache is on); by default `change_stamp()`. `per_user`: kept for `user`
+    alone rather than for everyone of their scope (what rests on their own record: an officer's)."""
     timeout = int(settings.ROSTER["FIGURES_CACHE_SECONDS"])
     if timeout <= 0:
         return build()
     stamp = stamp() if callable(stamp) else stamp if stamp is not None else change_stamp()
     if clock:
         stamp = f"{stamp}:{hashlib.blake2b(clock.encode(), digest_size=8).hexdigest()}"
-    key = f"roster:figures:{name}:{scope_of(user)}:{get_language()}:{today.isoformat()}:{stamp}"
+    scope = f"{scope_of(user)}:{user.pk}" if per_user else scope_of(user)
+    key = f"roster:figures:{name}:{scope}:{get_language()}:{today.isoformat()}:{stamp}"
     value = cache.get(key)
     if value is None:
         value = build()

@@ -145,9 +145,10 @@ def test_the_bulletin_list_tells_an_officer_where_they_stand_in_constant_queries
 ):
     for _ in range(n):
         f.BulletinFactory(mission=world.mission, min_years_service=40)
-    # session, user, mission choices, the page of bulletins (keyset: no COUNT)
+    # session, user, mission choices, the page of bulletins (keyset: no COUNT), the change stamp with which
+    # the "For you" cells are kept (tests/roster/test_officer_fit_cells.py)
     # + the officer, their clearances, their applications (bulletins joined), their current deployments
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = clients.officer_x.get(reverse("missions:bulletin-list"))
     html = response.content.decode()
     assert "For you" in html
