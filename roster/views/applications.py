@@ -342,11 +342,45 @@ def agency_applications(request):
     listing = selectors.agency_applications_page(
         request.user, status=status, bulletin_id=bulletin_id, page=request.GET.get("page")
     )
+    _agency_application_rows(listing["groups"])
     return render(
         request,
         "roster/agency_applications.html",
         {**listing, "filters": filters, "bulletin_id": bulletin_id},
     )
+
+
+# Each row of a coordinator's list of applications, written here once per page: every value escaped by
+# format_html, each label translated once and each date formatted once per distinct day (as template rows,
+# their variables and filters cost more than the page's queries).
+AGENCY_APPLICATION_ROW = (
+    '<tr data-testid="agency-application">\n'
+    '      <th scope="row" class="fw-normal"><a href="{}">{}</a></th>\n'
+    '      <td><span class="badge {}">{}</span></td>\n'
+    '      <td>{}</td>\n      <td>{}</td>\n      <td>{}</td>\n    </tr>'
+)
+
+
+def _agency_application_rows(groups) -> None:
+    """Each group's `rows_html`: its applications' rows (the officer with the link, the status, whether
+    the requirements were met when filed, the day it was filed, whether the agency nominated them)."""
+    from django.utils.html import format_html, format_html_join
+
+    from agencies.templatetags.ui import badge_class
+    from config.pagination import set_row_datetimes
+
+    not_met = format_html('<span class="badge text-bg-warning">{}</span>', _("Requirements not met"))
+    met, no = _("Met when filed"), _("No")
+    nominated = format_html('<span class="badge text-bg-info">{}</span>', _("Nominated"))
+    badges: dict[str, str] = {}
+    for group in groups:
+        applications = group["applications"]
+        set_row_datetimes(applications, "SHORT_DATE_FORMAT", created_text="created_at")
+        group["rows_html"] = format_html_join("\n    ", AGENCY_APPLICATION_ROW, (
+            (a.url, a.officer.full_name, badges.setdefault(a.status, badge_class(a.status)), a.status_label,
+             not_met if a.ineligible else met, a.created_text, nominated if a.nominated_by_id else no)
+            for a in applications
+        ))
 
 
 # --- IPO staff -----------------------------------------------------------------------------------

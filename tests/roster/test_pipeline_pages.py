@@ -318,6 +318,39 @@ def test_the_agency_list_has_a_tab_per_state_with_its_count_for_its_own_agency_o
         "": 6, "submitted": 1, "endorsed": 5}
 
 
+def test_each_row_of_the_agency_list_says_its_officer_state_requirements_day_and_nomination(clients, world):
+    """The rows are written by the view (roster.views.applications._agency_application_rows): each cell,
+    escaped, in English and in French."""
+    from accounts.models import User
+    from roster.models import Application
+
+    world.officer_x.last_name = "<b>Xavier</b>"
+    world.officer_x.save()
+    Application.objects.filter(pk=world.app_x.pk).update(
+        ineligible=True, nominated_by=world.coord_a, created_at=dt.datetime(2026, 3, 4, 12, tzinfo=dt.UTC))
+    app = Application.objects.get(pk=world.app_x.pk)
+
+    def row(language):
+        User.objects.filter(pk=world.coord_a.pk).update(preferred_language=language)
+        html = clients.coord_a.get(url("agency-applications")).content.decode()
+        start = html.index('<tr data-testid="agency-application">')
+        return re.sub(r"\s+", " ", html[start:html.index("</tr>", start) + 5])
+
+    assert row("en") == (
+        f'<tr data-testid="agency-application"> <th scope="row" class="fw-normal"><a href="/applications/{app.pk}/">'
+        'Xena &lt;b&gt;Xavier&lt;/b&gt;</a></th> <td><span class="badge text-bg-secondary">Submitted</span></td> '
+        '<td><span class="badge text-bg-warning">Requirements not met</span></td> <td>2026-03-04</td> '
+        '<td><span class="badge text-bg-info">Nominated</span></td> </tr>')
+    assert row("fr") == (
+        f'<tr data-testid="agency-application"> <th scope="row" class="fw-normal"><a href="/applications/{app.pk}/">'
+        'Xena &lt;b&gt;Xavier&lt;/b&gt;</a></th> <td><span class="badge text-bg-secondary">Soumise</span></td> '
+        '<td><span class="badge text-bg-warning">Exigences non satisfaites</span></td> <td>2026-03-04</td> '
+        '<td><span class="badge text-bg-info">Proposée</span></td> </tr>')
+    Application.objects.filter(pk=app.pk).update(ineligible=False, nominated_by=None)
+    assert "<td>Satisfaites au dépôt</td> <td>2026-03-04</td> <td>Non</td>" in row("fr")
+    assert "<td>Met when filed</td> <td>2026-03-04</td> <td>No</td>" in row("en")
+
+
 def test_the_agency_list_shows_exactly_the_applications_the_coordinator_may_see(clients, world):
     """The page reads the applications of the officers officer_visible_to gives, without the join to
     the agency (a better plan): the same rows as application_visible_to, for each coordinator."""
