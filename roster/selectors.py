@@ -647,6 +647,21 @@ def roster_for(user) -> QuerySet[Deployment]:
     return deployments_current(deployment_visible_to(user)).order_by("planned_end_date", "id")
 
 
+# What the roster's rows show of each deployment, its officer, agency, mission and role: the officers'
+# other columns (their personal data) are not read for a list that shows their names.
+ROSTER_ROW_FIELDS = (
+    "status", "start_date", "planned_end_date", "officer_id", "mission_id", "catalogue_role_id",
+    "role_other_en", "role_other_fr", "officer__first_name", "officer__last_name", "officer__agency_id",
+    "officer__agency__name_en", "officer__agency__name_fr", "mission__code",
+    "catalogue_role__name_en", "catalogue_role__name_fr",
+)
+
+
+def roster_rows(deployments: QuerySet[Deployment]) -> QuerySet[Deployment]:
+    """`deployments` (from `roster_for`, filtered) narrowed to what the roster's rows show."""
+    return deployments.only(*ROSTER_ROW_FIELDS)
+
+
 def deployment_of_application(user, application):
     """The deployment an application became and that was not cancelled, if the user may see it."""
     return (deployment_visible_to(user).filter(application=application)

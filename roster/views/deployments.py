@@ -46,6 +46,7 @@ from ..selectors import (
     deployments_replaceable,
     repatriation_reason_for,
     roster_for,
+    roster_rows,
 )
 
 ROSTER_PER_PAGE = 50
@@ -364,7 +365,7 @@ def deployment_cancel(request, pk):
 @role_required("ipo_staff", "coordinator")
 def roster(request):
     roster_filter = RosterFilter(request.GET or None, queryset=roster_for(request.user), request=request)
-    page = Paginator(roster_filter.qs, ROSTER_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(roster_rows(roster_filter.qs), ROSTER_PER_PAGE).get_page(request.GET.get("page"))
     descending = request.GET.get("sort") == "-end"
     show_agency = is_ipo_staff(request.user)
     ending_soon_before = timezone.localdate() + dt.timedelta(days=settings.ROSTER["ENDING_SOON_DAYS"])

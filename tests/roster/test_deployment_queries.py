@@ -13,7 +13,7 @@ from tests.clock import TODAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pin_today")]
 
-# session + user, count, the page of deployments (officer, agency, mission joined),
+# session + user, count, the page of deployments (officer, agency, mission, role joined; only what the rows show),
 # mission choices and agency choices of the filters
 ROSTER_QUERIES_IPO = 6
 # the same without the agency filter, plus the coordinator's agency named in the heading
@@ -68,6 +68,26 @@ def test_the_filtered_roster_takes_a_constant_number_of_queries(clients, world, 
         response = clients.ipo.get(reverse("roster:roster"), params)
     rows = response.context["page"].object_list
     assert rows and all(d.mission_id == world.mission.pk and d.status == "in_mission" for d in rows)
+
+
+def test_the_roster_reads_only_what_its_rows_show(clients, world):
+    """The rows' query reads the officers' names, not their other columns (their personal data), and
+    each row still says its officer, agency, mission and role (a catalogue's or one written out)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from roster.models import DeploymentRole
+
+    world.dep_x.role = DeploymentRole.objects.create(name_en="Police adviser", name_fr="Conseiller de police")
+    world.dep_x.save()
+    with CaptureQueriesContext(connection) as queries:
+        html = clients.ipo.get(reverse("roster:roster")).content.decode()
+    rows = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "roster_deployment"."id"')]
+    assert len(rows) == 1
+    for column in ("date_of_birth", "email", "phone", "badge_number", "gender"):
+        assert f'"agencies_officer"."{column}"' not in rows[0]
+    assert "Xena Xavier" in html and "Agency A Police" in html and "Police adviser" in html
+    assert world.dep_y.role and world.dep_y.role in html
 
 
 @pytest.mark.parametrize("n_events", [1, 15])
