@@ -9,7 +9,9 @@ Reading the stamp is one query of two index probes. Any recorded change gives a 
 next view works the figures out again: what the cache returns is what the database holds, never
 older. The entries also expire after ROSTER["FIGURES_CACHE_SECONDS"], which bounds the one window
 the stamp cannot see (a change whose audit entry was stamped before one that committed earlier).
-The day is part of every key, since "ending soon" and "expiring" count from today.
+The day is part of every key, since "ending soon" and "expiring" count from today. So is the code that
+works them out (`code_stamp`: the project's Python sources), so that a new release never reads what an
+older one kept in a shape it no longer expects: the first view after a deployment works them out again.
 
 What is not in the audit trail is left out of what is kept, unless the stamp also reads it: the IPO
 staff's home keeps its worklist (whose bulletins open, close and enter the week by the clock: see
@@ -18,8 +20,11 @@ rows the trail does not record adds, with `also`, what moves whenever those rows
 check-ins: the newest one, and how many still await a follow-up; see welfare.panels).
 """
 
+import functools
 import hashlib
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -49,6 +54,20 @@ def change_stamp(*, also: tuple[str, ...] = ()) -> str:
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
+@functools.cache
+def code_stamp() -> str:
+    """The project's Python sources (every app under BASE_DIR, and the settings' package), as a short
+    string: read once per process."""
+    base = Path(settings.BASE_DIR).resolve()
+    roots = {Path(app.path).resolve() for app in apps.get_app_configs()} | {base / "config"}
+    roots = {root for root in roots if root.is_relative_to(base) and "site-packages" not in root.parts}
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted({p for root in roots for p in root.rglob("*.py")}):
+        digest.update(str(path.relative_to(base)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def scope_of(user) -> str:
     """Whose figures: the whole program's (IPO staff) or one agency's (a coordinator)."""
     agency = getattr(user, "agency_id", None)
@@ -69,7 +88,7 @@ def cached_figures(name: str, user, today, build, *, stamp=None, clock: str = ""
     if clock:
         stamp = f"{stamp}:{hashlib.blake2b(clock.encode(), digest_size=8).hexdigest()}"
     scope = f"{scope_of(user)}:{user.pk}" if per_user else scope_of(user)
-    key = f"roster:figures:{name}:{scope}:{get_language()}:{today.isoformat()}:{stamp}"
+    key = f"roster:figures:{code_stamp()}:{name}:{scope}:{get_language()}:{today.isoformat()}:{stamp}"
     value = cache.get(key)
     if value is None:
         value = build()

@@ -165,3 +165,79 @@ def test_an_acknowledgement_leaves_the_coordinators_notices(world):
     assert len(coordinator_view(client)["notice_rows"]) == 1
     notice_acknowledge(bulletin=world.bulletin, actor=world.coord_a)
     assert coordinator_view(client)["notice_rows"] == []
+
+
+# --- the applications tables of the home pages, and the code in the key -------------------------------
+
+
+def table_row(html, application):
+    """The applications table's row of `application`, its whitespace folded."""
+    import re
+
+    start = html.rindex("<tr>", 0, html.index(f'href="/applications/{application.pk}/"'))
+    return re.sub(r"\s+", " ", html[start:html.index("</tr>", start) + 5])
+
+
+def test_the_latest_applications_rows_say_bulletin_officer_agency_state_flags_and_day(world):
+    from accounts.models import User
+    from roster.models import Application
+
+    world.officer_x.last_name = "<i>Xavier</i>"
+    world.officer_x.save()
+    Application.objects.filter(pk=world.app_x.pk).update(
+        ineligible=True, nominated_by=world.coord_a, created_at=dt.datetime(2026, 3, 4, 12, tzinfo=dt.UTC))
+    ref, title = world.bulletin.reference, world.bulletin.title_en
+    assert table_row(view(signed_in(world.ipo))[0].content.decode(), world.app_x) == (
+        f'<tr> <td data-label="Bulletin"><a href="/applications/{world.app_x.pk}/">{ref}</a> — {title}</td> '
+        '<td data-label="Officer">Xena &lt;i&gt;Xavier&lt;/i&gt;</td> <td data-label="Agency">Agency A Police</td> '
+        '<td data-label="Status"><span class="badge text-bg-secondary" data-testid="status">Submitted</span> '
+        '<span class="badge text-bg-warning" data-testid="ineligible">Requirements not met</span> '
+        '<span class="badge text-bg-info" data-testid="nominated">Nominated</span></td> '
+        '<td data-label="Submitted">2026-03-04</td> </tr>')
+    User.objects.filter(pk=world.user_x.pk).update(preferred_language="fr")
+    officer_html = view(signed_in(world.user_x))[0].content.decode()
+    assert table_row(officer_html, world.app_x) == (
+        f'<tr> <td data-label="Avis"><a href="/applications/{world.app_x.pk}/">{ref}</a> — '
+        f'{world.bulletin.title_fr or title}</td> '
+        '<td data-label="Statut"><span class="badge text-bg-secondary" data-testid="status">Soumise</span> '
+        '<span class="badge text-bg-warning" data-testid="ineligible">Exigences non satisfaites</span> '
+        '<span class="badge text-bg-info" data-testid="nominated">Proposée</span></td> '
+        '<td data-label="Soumise">2026-03-04</td> </tr>')
+
+
+def test_an_officer_with_no_application_is_told_so(world):
+    world.app_x.delete()
+    assert "No applications yet." in view(signed_in(world.user_x))[0].content.decode()
+
+
+def test_what_another_release_kept_is_never_read(world, monkeypatch):
+    """The code's stamp is in the key: a kept entry of other code (its shape may differ) is worked out again."""
+    from roster import freshness
+
+    client = signed_in(world.ipo)
+    monkeypatch.setattr(freshness, "code_stamp", lambda: "release-1")
+    view(client)
+    kept = view(client)[1]
+    monkeypatch.setattr(freshness, "code_stamp", lambda: "release-2")
+    assert view(client)[1] >= kept + 6  # the home's figures and lists, and the panels kept with them
+    assert view(client)[1] == kept
+
+
+def test_the_code_stamp_moves_with_any_source_of_the_project(monkeypatch):
+    from pathlib import Path
+
+    from roster import freshness
+
+    freshness.code_stamp.cache_clear()
+    before = freshness.code_stamp()
+    read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes",
+                        lambda self: read(self) + (b"#" if self.name == "selectors.py" and self.parent.name == "ledger"
+                                                   else b""))
+    freshness.code_stamp.cache_clear()
+    try:
+        assert freshness.code_stamp() != before
+    finally:
+        monkeypatch.undo()
+        freshness.code_stamp.cache_clear()
+    assert freshness.code_stamp() == before
