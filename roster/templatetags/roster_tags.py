@@ -7,12 +7,27 @@ from .. import selectors
 register = template.Library()
 
 
-@register.inclusion_tag("roster/partials/bulletin_panel.html")
+@register.simple_tag
 def bulletin_apply_panel(bulletin, user):
     """The bulletin page's application panel for `user`: an officer's eligibility and apply
     button (or their application), a coordinator's nominate link and count, IPO staff's
-    pipeline link and positions counter."""
-    return selectors.bulletin_panel(user, bulletin)
+    pipeline link and positions counter. An officer's is kept for them alone until a change is
+    recorded (roster.freshness: their record, clearances, applications and deployments, and the
+    bulletin, are all in the audit trail), with the day and whether the bulletin is open in the key."""
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from agencies.models import Role
+
+    from ..freshness import cached_figures
+
+    def render():
+        return render_to_string("roster/partials/bulletin_panel.html", selectors.bulletin_panel(user, bulletin))
+
+    if not getattr(user, "is_authenticated", False) or user.role != Role.OFFICER:
+        return render()
+    name = f"bulletin-panel:{bulletin.pk}:{'open' if bulletin.is_open else 'closed'}"
+    return cached_figures(name, user, timezone.localdate(), render, per_user=True)
 
 
 @register.simple_tag(takes_context=True)

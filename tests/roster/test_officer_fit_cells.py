@@ -1,5 +1,6 @@
-"""The bulletins list's "For you" column (roster_tags.officer_fit_cells): each officer's own cells, worked
-out once per page and kept for that officer alone until a change is recorded (roster.freshness)."""
+"""What the bulletin pages tell an officer about themself, kept for that officer alone until a change is
+recorded (roster.freshness): the bulletins list's "For you" column (roster_tags.officer_fit_cells), worked
+out once per page, and the bulletin page's panel (roster_tags.bulletin_apply_panel)."""
 
 import pytest
 from django.urls import reverse
@@ -78,3 +79,63 @@ def test_a_kept_page_reads_none_of_the_officers_data(world, django_assert_num_qu
         x.get(reverse("missions:bulletin-list"))
     with django_assert_num_queries(5):
         x.get(reverse("missions:bulletin-list"))
+
+
+# --- the bulletin page's panel: an officer's, kept for them alone ------------------------------------
+
+
+def panel(client, bulletin):
+    from tests.pages import page_text
+
+    response = client.get(reverse("missions:bulletin-detail", kwargs={"pk": bulletin.pk}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    start = html.index('data-testid="bulletin-apply-panel"')
+    return page_text(response), html[start:html.index("</section>", start)]
+
+
+def test_the_bulletin_panel_is_kept_for_each_officer_alone(world, officer_z):
+    """Two officers of the same agency, nothing recorded between their views: each sees their own."""
+    x, z = signed_in(world.user_x), signed_in(officer_z.user)
+    assert "You applied to this bulletin." in panel(x, world.bulletin)[1]
+    assert "You applied to this bulletin." not in panel(z, world.bulletin)[1]
+    assert "Do you meet the requirements?" in panel(z, world.bulletin)[1]
+
+
+def test_the_bulletin_panel_shows_a_recorded_change_on_the_next_view(world, officer_z):
+    demanding = f.BulletinFactory(mission=world.mission, required_clearances=["medical"])
+    z = signed_in(officer_z.user)
+    assert "No Medical on file." in panel(z, demanding)[1]
+    f.ClearanceFactory(officer=officer_z, kind="medical")
+    assert "No Medical on file." not in panel(z, demanding)[1]
+    application = f.ApplicationFactory(bulletin=demanding, officer=officer_z)
+    assert f'href="/applications/{application.pk}/"' in panel(z, demanding)[1]
+
+
+def test_the_bulletin_panel_stops_offering_to_apply_once_the_bulletin_closes_by_the_clock(world, officer_z,
+                                                                                         settings):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    settings.ROSTER = {**settings.ROSTER, "FIGURES_CACHE_SECONDS": 3600}
+    bulletin = f.BulletinFactory(mission=world.mission, closes_at=timezone.now() + dt.timedelta(minutes=2))
+    z = signed_in(officer_z.user)
+    apply = reverse("roster:application-create", kwargs={"bulletin_pk": bulletin.pk})
+    assert apply in panel(z, bulletin)[1]
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=3), tick=False):
+        text, html = panel(z, bulletin)
+        assert apply not in html and "This bulletin is not open for applications." in html
+
+
+def test_a_kept_bulletin_panel_reads_none_of_the_officers_data(world, officer_z, django_assert_num_queries):
+    z = signed_in(officer_z.user)
+    page = reverse("missions:bulletin-detail", kwargs={"pk": world.bulletin.pk})
+    # session, user, the bulletin (mission joined), the change stamp with which the panel is kept
+    # + the officer, their application, their current deployments and selections (the bulletin asks for no
+    # clearance: none are read)
+    with django_assert_num_queries(4 + 4):
+        z.get(page)
+    with django_assert_num_queries(4):
+        z.get(page)
