@@ -12,7 +12,8 @@ The staff's and coordinators' panels are worked out once per change of the data 
 (roster.freshness.cached_figures): check-ins, reminders, return plans and questionnaires are not in the
 audit trail, so the stamp also reads the newest of each and how many check-ins await a follow-up
 (`welfare_stamp`); a new check-in, a follow-up, a reminder, a plan or an answer each give a new one.
-The officer's own panel is worked out on every view.
+The officer's own panel is kept the same way, for them alone: their tour (deployments are in the audit
+trail), their check-ins and their questionnaires are what it rests on, and the day is in the key.
 """
 
 from __future__ import annotations
@@ -47,9 +48,11 @@ def welfare_stamp() -> str:
     return change_stamp(also=(*newest, awaiting))
 
 
-def _kept(name: str, user, today, build):
-    """`build()` (a panel, or None), kept until the welfare stamp moves (None is kept too)."""
-    return cached_figures(name, user, today, lambda: {"panel": build()}, stamp=welfare_stamp)["panel"]
+def _kept(name: str, user, today, build, *, per_user: bool = False):
+    """`build()` (a panel, or None), kept until the welfare stamp moves (None is kept too); `per_user`:
+    for `user` alone (an officer's own panel) rather than for their scope."""
+    return cached_figures(name, user, today, lambda: {"panel": build()}, stamp=welfare_stamp,
+                          per_user=per_user)["panel"]
 
 
 def home_panel(user, *, today=None):
@@ -60,7 +63,7 @@ def home_panel(user, *, today=None):
     if role == Role.COORDINATOR:
         return _kept("welfare-home", user, today, lambda: _coordinator_panel(user, today))
     if role == Role.OFFICER:
-        return _officer_panel(user, today)
+        return _kept("welfare-officer", user, today, lambda: _officer_panel(user, today), per_user=True)
     return None
 
 

@@ -121,11 +121,12 @@ def grow(world, n):
 
 
 # IPO staff's home: the stamp, then the urgent check-ins, the overdue steps, the silent officers; a
-# coordinator's: the stamp, then their officers in mission (two); an officer's (never kept): their profile, their
-# deployment, its state (two), the questionnaires pending. The dashboard: the stamp, then the officers in mission
-# (two), the answers, and for IPO staff the overdue steps. Once kept, a panel costs the stamp alone.
+# coordinator's: the stamp, then their officers in mission (two); an officer's (kept for them alone): the stamp,
+# then their profile, their deployment, its state (two), the questionnaires pending. The dashboard: the stamp,
+# then the officers in mission (two), the answers, and for IPO staff the overdue steps. Once kept, a panel costs
+# the stamp alone.
 @pytest.mark.parametrize("persona,home,dashboard,kept", [("ipo", 4, 5, 1), ("coord_a", 3, 4, 1),
-                                                         ("user_x", 5, 0, 5)])
+                                                         ("user_x", 6, 0, 1)])
 @pytest.mark.parametrize("rows", [1, 12])
 def test_the_panels_run_a_constant_number_of_queries(world, django_assert_num_queries, persona, home, dashboard,
                                                      kept, rows):
@@ -222,3 +223,18 @@ def test_a_kept_panel_is_never_another_agencys(world):
     assert (b["context"]["welfare_in_mission"], b["context"]["welfare_urgent_total"]) == (1, 0)
     assert dashboard_panel(world.coord_a)["context"]["welfare_urgent"] == 1
     assert dashboard_panel(world.coord_b)["context"]["welfare_urgent"] == 0
+
+
+def test_an_officers_kept_panel_is_their_own_and_shows_their_next_check_in(world):
+    """Kept for each officer alone: another officer of the same agency, nothing recorded in between, sees
+    their own tour; the officer's own check-in shows on their next view."""
+    user_z = f.UserFactory(email="officer-z@example.test", agency=world.agency_a)
+    officer_z = f.OfficerFactory(agency=world.agency_a, user=user_z)
+    dep_z = f.DeploymentFactory(officer=officer_z, mission=world.mission)
+    x, z = home_panel(world.user_x), home_panel(user_z)
+    assert x["context"]["welfare_state"].deployment_id == world.dep_x.pk
+    assert z["context"]["welfare_state"].deployment_id == dep_z.pk
+    assert z["context"]["welfare_last"] == ""
+    make_checkin(dep_z, "well")
+    assert home_panel(user_z)["context"]["welfare_last"] != ""
+    assert home_panel(world.user_x)["context"]["welfare_state"].deployment_id == world.dep_x.pk
