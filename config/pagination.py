@@ -305,6 +305,9 @@ def set_row_urls(rows: Iterable, **names: str) -> None:
 # Format characters finer than a minute (django.utils.dateformat): with none of them, two moments in
 # the same minute read the same, so a page formats each minute once.
 _FINER_THAN_A_MINUTE = set("sucUrOTeIZ")
+# Format characters of the time of day or the zone: with none of them (a day's format, such as
+# SHORT_DATE_FORMAT), two moments of the same local day read the same, so a page formats each day once.
+_TIME_OF_DAY = _FINER_THAN_A_MINUTE | set("aABfgGhHiP")
 
 
 def set_row_datetimes(rows: Iterable, fmt: str = "SHORT_DATETIME_FORMAT", **attrs: str) -> None:
@@ -314,7 +317,8 @@ def set_row_datetimes(rows: Iterable, fmt: str = "SHORT_DATETIME_FORMAT", **attr
     "start_date")`. A value that is None gives ""."""
     from django.utils.formats import date_format, get_format
 
-    by_minute = not (_FINER_THAN_A_MINUTE & set(get_format(fmt)))
+    chars = set(get_format(fmt))
+    by_day, by_minute = not (_TIME_OF_DAY & chars), not (_FINER_THAN_A_MINUTE & chars)
     seen: dict = {}
     for row in rows:
         for attr, source in attrs.items():
@@ -326,7 +330,7 @@ def set_row_datetimes(rows: Iterable, fmt: str = "SHORT_DATETIME_FORMAT", **attr
                 local = key = value
             else:
                 local = timezone.localtime(value) if timezone.is_aware(value) else value
-                key = local.replace(second=0, microsecond=0) if by_minute else local
+                key = local.date() if by_day else local.replace(second=0, microsecond=0) if by_minute else local
             text = seen.get(key)
             if text is None:
                 text = seen[key] = date_format(local, fmt)

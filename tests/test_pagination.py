@@ -246,3 +246,24 @@ def test_row_days_read_as_the_date_filter_writes_them(db):
             set_row_datetimes(rows, "SHORT_DATE_FORMAT", day_text="day")
             assert [r.day_text for r in rows] == [template.render(Context({"r": r})) for r in rows]
     assert rows[-1].day_text == "" and rows[0].day_text == rows[1].day_text != rows[2].day_text
+
+
+def test_moments_in_a_days_format_are_formatted_once_per_local_day(monkeypatch):
+    """A day's format (no time of day) formats each local day once, whatever the minutes: the same text as
+    |date writes, the day taken in Ottawa time (23:30 UTC on January 31 is still January 31 there, 04:30 UTC
+    on February 1 is January 31 too)."""
+    from types import SimpleNamespace
+
+    from django.utils import formats
+
+    moments = [dt.datetime(2026, 1, 31, 15, 0, tzinfo=dt.UTC), dt.datetime(2026, 1, 31, 23, 30, tzinfo=dt.UTC),
+               dt.datetime(2026, 2, 1, 4, 30, tzinfo=dt.UTC), dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.UTC)]
+    rows = [SimpleNamespace(at=m) for m in moments]
+    template = Template('{{ r.at|date:"SHORT_DATE_FORMAT" }}')
+    calls = []
+    real = formats.date_format
+    monkeypatch.setattr(formats, "date_format", lambda *a, **k: calls.append(a) or real(*a, **k))
+    set_row_datetimes(rows, "SHORT_DATE_FORMAT", day_text="at")
+    assert len(calls) == 2
+    assert [r.day_text for r in rows] == [template.render(Context({"r": r})) for r in rows]
+    assert rows[0].day_text == rows[2].day_text != rows[3].day_text

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -342,45 +343,73 @@ def agency_applications(request):
     listing = selectors.agency_applications_page(
         request.user, status=status, bulletin_id=bulletin_id, page=request.GET.get("page")
     )
-    _agency_application_rows(listing["groups"])
     return render(
         request,
         "roster/agency_applications.html",
-        {**listing, "filters": filters, "bulletin_id": bulletin_id},
+        {**listing, "filters": filters, "bulletin_id": bulletin_id,
+         "groups_html": _agency_application_groups(listing["groups"])},
     )
 
 
-# Each row of a coordinator's list of applications, written here once per page: every value escaped by
-# format_html, each label translated once and each date formatted once per distinct day (as template rows,
-# their variables and filters cost more than the page's queries).
+# A coordinator's list of applications, written here once per page: each bulletin's section and its rows,
+# every value escaped by format_html, each label translated once and each day formatted once (as template
+# sections and rows, their variables, tags and filters cost more than the page's queries).
 AGENCY_APPLICATION_ROW = (
     '<tr data-testid="agency-application">\n'
     '      <th scope="row" class="fw-normal"><a href="{}">{}</a></th>\n'
     '      <td><span class="badge {}">{}</span></td>\n'
     '      <td>{}</td>\n      <td>{}</td>\n      <td>{}</td>\n    </tr>'
 )
+AGENCY_APPLICATION_GROUP = (
+    '<section class="mb-4" aria-labelledby="b-{pk}" data-testid="bulletin-group">\n'
+    '  <h2 class="h4" id="b-{pk}"><a href="{url}">{reference} — {title}</a></h2>\n'
+    '  <p class="small text-body-secondary">{mission} · {closing} {ottawa}</p>\n'
+    '  <div class="table-responsive">\n'
+    '  <table class="table table-sm table-striped">\n'
+    '    <caption class="visually-hidden">{caption}</caption>\n'
+    '    <thead><tr>\n'
+    '      <th scope="col">{officer}</th>\n      <th scope="col">{status}</th>\n'
+    '      <th scope="col">{requirements}</th>\n      <th scope="col">{submitted}</th>\n'
+    '      <th scope="col">{nominated}</th>\n'
+    '    </tr></thead>\n'
+    '    <tbody>\n    {rows}\n    </tbody>\n'
+    '  </table>\n  </div>\n</section>'
+)
 
 
-def _agency_application_rows(groups) -> None:
-    """Each group's `rows_html`: its applications' rows (the officer with the link, the status, whether
-    the requirements were met when filed, the day it was filed, whether the agency nominated them)."""
-    from django.utils.html import format_html, format_html_join
+def _agency_application_groups(groups) -> SafeString:
+    """Each bulletin's section of the page (its heading, when it closes, and its applications' rows: the
+    officer with the link, the status, whether the requirements were met when filed, the day it was
+    filed, whether the agency nominated them)."""
+    from django.utils.html import conditional_escape, format_html, format_html_join
 
     from agencies.templatetags.ui import badge_class
-    from config.pagination import set_row_datetimes
+    from config.pagination import set_row_datetimes, url_for_each
+    from missions.templatetags.bulletin_tags import closing
 
     not_met = format_html('<span class="badge text-bg-warning">{}</span>', _("Requirements not met"))
     met, no = _("Met when filed"), _("No")
     nominated = format_html('<span class="badge text-bg-info">{}</span>', _("Nominated"))
+    headings = {"officer": _("Officer"), "status": _("Status"), "requirements": _("Requirements"),
+                "submitted": _("Submitted"), "nominated": _("Nominated"), "ottawa": _("(Ottawa time)")}
+    caption = _("Your agency's applications to %(ref)s")
+    bulletin_url = url_for_each("missions:bulletin-detail")
     badges: dict[str, str] = {}
+    set_row_datetimes([a for g in groups for a in g["applications"]], "SHORT_DATE_FORMAT", created_text="created_at")
+    sections = []
     for group in groups:
-        applications = group["applications"]
-        set_row_datetimes(applications, "SHORT_DATE_FORMAT", created_text="created_at")
-        group["rows_html"] = format_html_join("\n    ", AGENCY_APPLICATION_ROW, (
+        b = group["bulletin"]
+        rows = format_html_join("\n    ", AGENCY_APPLICATION_ROW, (
             (a.url, a.officer.full_name, badges.setdefault(a.status, badge_class(a.status)), a.status_label,
              not_met if a.ineligible else met, a.created_text, nominated if a.nominated_by_id else no)
-            for a in applications
+            for a in group["applications"]
         ))
+        sections.append(format_html(
+            AGENCY_APPLICATION_GROUP, pk=b.pk, url=bulletin_url(b.pk), reference=b.reference, title=b.title,
+            mission=b.mission.code, closing=closing(b), rows=rows,
+            caption=mark_safe(caption % {"ref": conditional_escape(b.reference)}),  # as {% blocktranslate %}
+            **headings))
+    return mark_safe("\n".join(sections))  # each section escaped its values (format_html)
 
 
 # --- IPO staff -----------------------------------------------------------------------------------

@@ -348,6 +348,14 @@ def test_each_row_of_the_agency_list_says_its_officer_state_requirements_day_and
         '<td><span class="badge text-bg-info">Proposée</span></td> </tr>')
     Application.objects.filter(pk=app.pk).update(ineligible=False, nominated_by=None)
     assert "<td>Satisfaites au dépôt</td> <td>2026-03-04</td> <td>Non</td>" in row("fr")
+    # the bulletin's section: its heading, when it closes, the table's caption and headings (in French)
+    html = re.sub(r"\s+", " ", clients.coord_a.get(url("agency-applications")).content.decode())
+    b = world.bulletin
+    assert (f'<section class="mb-4" aria-labelledby="b-{b.pk}" data-testid="bulletin-group"> '
+            f'<h2 class="h4" id="b-{b.pk}"><a href="/bulletins/{b.pk}/">{b.reference} — {b.title_fr}</a></h2> '
+            f'<p class="small text-body-secondary">{b.mission.code} · Clôture le ') in html
+    assert (f"<caption class=\"visually-hidden\">Candidatures de votre agence à l'avis {b.reference}</caption> "
+            '<thead><tr> <th scope="col">Policier</th>') in html
     assert "<td>Met when filed</td> <td>2026-03-04</td> <td>No</td>" in row("en")
 
 
