@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from agencies.models import Agency, Role
 from agencies.permissions import is_coordinator
 from roster.freshness import cached_figures
+from roster.home_hooks import rendered
 from roster.models import Deployment
 from roster.selectors import deployment_visible_to
 
@@ -195,8 +196,9 @@ def open_periods(deployment, *, today: date) -> list:
 def _kept_panel(name: str, user, today: date, build):
     """`build()`'s panel for `user`'s scope, kept until a change is recorded (roster.freshness): claims,
     requests to join and agencies are all in the audit trail, so the change stamp sees every change
-    under these panels. A second view runs the stamp's one query instead of the panel's."""
-    return cached_figures(name, user, today, build)
+    under these panels. A second view runs the stamp's one query instead of the panel's, and renders
+    nothing: the panel is kept rendered (roster.home_hooks.rendered)."""
+    return cached_figures(name, user, today, lambda: rendered(build()))
 
 
 def dashboard_panel(user, *, today: date):

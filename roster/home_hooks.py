@@ -9,6 +9,8 @@ dict {"template": "welfare/_home_panel.html", "context": {...}, "attention": int
 the template with the context's keys, in registration order; "attention" counts the items that need
 the user's action (`attention`: on IPO staff's home, the worklist "Needs your attention" then does not
 say that nothing is waiting). A provider runs a constant number of queries, whatever the number of rows.
+A provider that keeps its panels until their data changes may keep them rendered (`rendered`: the panel
+with its "html"), and the page then outputs that HTML without rendering the template.
 """
 
 _PROVIDERS: dict[str, object] = {}
@@ -49,7 +51,20 @@ def dashboard_panels(user, *, today) -> list[dict]:
 
 
 def render_panels(request, panels) -> list[str]:
-    """Each panel rendered with its own context, for the page to output in order."""
+    """Each panel rendered with its own context, for the page to output in order; a panel that holds its
+    "html" already (`rendered`) is output as it is."""
     from django.template.loader import render_to_string
 
-    return [render_to_string(p["template"], p["context"], request=request) for p in panels]
+    return [p["html"] if "html" in p else render_to_string(p["template"], p["context"], request=request)
+            for p in panels]
+
+
+def rendered(panel: dict | None) -> dict | None:
+    """`panel` with its "html", rendered now in the active language: for a provider that keeps its panels
+    (roster.freshness), so that a kept view renders nothing. Its template may use nothing of the request
+    (no CSRF token, no user): it is rendered without one."""
+    from django.template.loader import render_to_string
+
+    if panel is None:
+        return None
+    return {**panel, "html": render_to_string(panel["template"], panel["context"])}

@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from agencies.models import Role
 from agencies.selectors import officer_for_user
 from roster.freshness import cached_figures, change_stamp
+from roster.home_hooks import rendered
 from roster.views.dashboard import short_date, short_datetime, url_for_each
 
 from . import selectors
@@ -49,9 +50,9 @@ def welfare_stamp() -> str:
 
 
 def _kept(name: str, user, today, build, *, per_user: bool = False):
-    """`build()` (a panel, or None), kept until the welfare stamp moves (None is kept too); `per_user`:
-    for `user` alone (an officer's own panel) rather than for their scope."""
-    return cached_figures(name, user, today, lambda: {"panel": build()}, stamp=welfare_stamp,
+    """`build()` (a panel, or None), kept rendered (roster.home_hooks.rendered) until the welfare stamp moves
+    (None is kept too); `per_user`: for `user` alone (an officer's own panel) rather than for their scope."""
+    return cached_figures(name, user, today, lambda: {"panel": rendered(build())}, stamp=welfare_stamp,
                           per_user=per_user)["panel"]
 
 

@@ -48,8 +48,37 @@ def dashboard_figures(user, today) -> dict:
     context = dashboard_summary(user, today=today)
     context["bulletins"] = bulletins_for_export(user)
     context.update(_charts(context))
+    context.update(_drawn(context))
     context.update(_rows(context))
     return context
+
+
+def _drawn(c: dict) -> dict:
+    """The charts drawn (roster.templatetags.charts' templates), once with the figures they are kept with,
+    so that a kept view draws nothing."""
+    from django.template.loader import render_to_string
+
+    from ..templatetags.charts import bar_chart, share_chart
+
+    def bars(*args, **kwargs) -> str:
+        return render_to_string("roster/partials/chart_bars.html", bar_chart(*args, **kwargs))
+
+    l_in, l_planned = _("In mission"), _("Planned")
+    return {
+        "missions_chart": bars(
+            c["mission_bars"], "chart-missions",
+            _("Officers in mission and planned, per mission, against the authorised strength"),
+            primary_label=l_in, secondary_label=l_planned, target_label=_("Authorised strength")),
+        "ceiling_chart": bars(
+            c["ceiling_bars"], "chart-ceiling", _("Officers in mission and planned against the program ceiling"),
+            primary_label=l_in, secondary_label=l_planned, target_label=_("Program ceiling")),
+        "origin_chart": render_to_string("roster/partials/chart_stacked.html", share_chart(
+            c["origin_segments"], "chart-origin", _("Officers in mission from partner agencies and from the RCMP"))),
+        "women_chart": bars(
+            c["women_bars"], "chart-women",
+            _("Share of women among officers in mission and among nominees, against the UN targets"),
+            max_value=100, primary_label=_("Share of women"), target_label=_("UN target")),
+    }
 
 
 @role_required("ipo_staff", "coordinator")

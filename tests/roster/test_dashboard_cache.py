@@ -107,3 +107,35 @@ def test_no_cache_when_the_setting_is_zero(program, settings, monkeypatch, secon
     for _ in range(3):
         view(client)
     assert len(made) == builds
+
+
+def test_a_kept_view_draws_no_chart_and_renders_no_kept_panel(program):
+    """The charts are drawn with the figures they are kept with, and the ledger's and welfare's panels are
+    kept rendered (roster.home_hooks.rendered): a kept view renders none of their templates, and reads the
+    same page."""
+    client = client_for(program.ipo)
+    first, _ = view(client)
+    kept_templates = {"roster/partials/chart_bars.html", "roster/partials/chart_stacked.html",
+                      "ledger/_dashboard_panel.html", "ledger/_partners_panel.html", "welfare/_dashboard_panel.html"}
+    assert kept_templates <= {t.name for t in first.templates}
+    second, _ = view(client)
+    assert not kept_templates & {t.name for t in second.templates}
+
+    def page(response):  # each render masks the CSRF token anew
+        import re
+
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+
+    assert page(second) == page(first)
+
+
+def test_the_charts_and_panels_are_drawn_in_the_readers_language(program):
+    from accounts.models import User
+
+    client = client_for(program.ipo)
+    english = view(client)[0].content.decode()
+    User.objects.filter(pk=program.ipo.pk).update(preferred_language="fr")
+    french = view(client)[0].content.decode()
+    assert "Officers in mission and planned, per mission" in english and "Partner agencies over time" in english
+    assert "Officers in mission and planned, per mission" not in french
+    assert "Partner agencies over time" not in french
