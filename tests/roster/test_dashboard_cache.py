@@ -139,3 +139,6 @@ def test_the_charts_and_panels_are_drawn_in_the_readers_language(program):
     assert "Officers in mission and planned, per mission" in english and "Partner agencies over time" in english
     assert "Officers in mission and planned, per mission" not in french
     assert "Partner agencies over time" not in french
+    # and in French, not left out: the chart's title and the partners panel's heading
+    assert "Policiers en mission et planifiés, par mission" in french
+    assert "Agences partenaires au fil du temps" in french
