@@ -114,11 +114,11 @@ def _label_bulletins(bulletins, *, staff: bool):
     """Each row's status, working language and closing in words, its badge and addresses: looked up
     or translated once per page, not once per row by the template."""
     from agencies.models import Language
-    from agencies.templatetags.ui import badge_class
+    from agencies.templatetags.ui import badge_class, status_badges
 
     from .templatetags.bulletin_tags import closing
 
-    statuses = {value: (str(label), badge_class(value)) for value, label in Bulletin.Status.choices}
+    statuses = status_badges(Bulletin.Status.choices)
     languages = {value: str(label) for value, label in Language.choices}
     for b in bulletins:
         b.status_label, b.badge = statuses.get(b.status, (b.status, badge_class(b.status)))

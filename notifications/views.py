@@ -34,9 +34,9 @@ OUTBOX_PER_PAGE = 50
 def _labelled(rows, **urls: str):
     """Each row's status and kind in words, its badge, its times and its addresses (`urls`: attribute
     -> URL name), each looked up once per page rather than by the template for every row."""
-    from agencies.templatetags.ui import badge_class
+    from agencies.templatetags.ui import badge_class, status_badges
 
-    statuses = {value: (str(label), badge_class(value)) for value, label in OutgoingMail.Status.choices}
+    statuses = status_badges(OutgoingMail.Status.choices)
     kinds = {}
     for m in rows:
         m.status_label, m.badge = statuses.get(m.status, (m.status, badge_class(m.status)))

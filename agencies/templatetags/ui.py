@@ -76,6 +76,13 @@ def badge_class(status):
     return BADGES.get(str(status), "text-bg-secondary")
 
 
+def status_badges(choices) -> dict[str, tuple[str, str]]:
+    """{value: (its label, translated now in the active language; its badge class)} for a page that writes
+    many rows: each label translated once per page, not once per row. A value not among the choices:
+    `badges.get(value, (value, badge_class(value)))`."""
+    return {value: (str(label), badge_class(value)) for value, label in choices}
+
+
 @register.simple_tag(takes_context=True)
 def query_replace(context, **kwargs):
     """The current query string with some parameters replaced (for pagination links)."""

@@ -7,6 +7,42 @@ from .. import selectors
 register = template.Library()
 
 
+class ApplicationFlags:
+    """An application's status badge and its flags (requirements not met when filed, nominated by the
+    agency), each label translated once for all the applications a page shows: `flags = ApplicationFlags()`,
+    then `flags(application)` for each."""
+
+    def __init__(self):
+        from django.utils.html import format_html
+        from django.utils.translation import gettext
+
+        from agencies.templatetags.ui import status_badges
+
+        from ..models import ApplicationStatus
+
+        self.statuses = status_badges(ApplicationStatus.choices)
+        self.ineligible = format_html(' <span class="badge text-bg-warning" data-testid="ineligible">{}</span>',
+                                      gettext("Requirements not met"))
+        self.nominated = format_html(' <span class="badge text-bg-info" data-testid="nominated">{}</span>',
+                                     gettext("Nominated"))
+
+    def __call__(self, application):
+        from django.utils.html import format_html
+
+        from agencies.templatetags.ui import badge_class
+
+        label, badge = self.statuses.get(application.status, (application.status, badge_class(application.status)))
+        return format_html('<span class="badge {}" data-testid="status">{}</span>{}{}', badge, label,
+                           self.ineligible if application.ineligible else "",
+                           self.nominated if application.nominated_by_id else "")
+
+
+@register.simple_tag
+def application_flags(application):
+    """`{% application_flags application %}`: its status badge and flags (`ApplicationFlags`)."""
+    return ApplicationFlags()(application)
+
+
 @register.simple_tag
 def bulletin_apply_panel(bulletin, user):
     """The bulletin page's application panel for `user`: an officer's eligibility and apply
@@ -17,14 +53,14 @@ def bulletin_apply_panel(bulletin, user):
     from django.template.loader import render_to_string
     from django.utils import timezone
 
-    from agencies.models import Role
+    from agencies.permissions import is_officer
 
     from ..freshness import cached_figures
 
     def render():
         return render_to_string("roster/partials/bulletin_panel.html", selectors.bulletin_panel(user, bulletin))
 
-    if not getattr(user, "is_authenticated", False) or user.role != Role.OFFICER:
+    if not is_officer(user):
         return render()
     name = f"bulletin-panel:{bulletin.pk}:{'open' if bulletin.is_open else 'closed'}"
     return cached_figures(name, user, timezone.localdate(), render, per_user=True)
@@ -63,8 +99,10 @@ def _fit_cells(user, bulletins) -> dict:
     from django.utils.html import format_html
     from django.utils.translation import gettext, ngettext
 
-    from agencies.templatetags.ui import badge_class
+    from agencies.templatetags.ui import badge_class, status_badges
     from config.pagination import url_for_each
+
+    from ..models import ApplicationStatus
 
     fit_context = selectors.officer_fit_context(user)
     if fit_context is None:
@@ -73,14 +111,12 @@ def _fit_cells(user, bulletins) -> dict:
     you_applied, colon = gettext("You applied"), gettext(":")
     missing = format_html('<span class="badge text-bg-secondary">{}</span>', gettext("Some data missing"))
     meets = format_html('<span class="badge text-bg-success">{}</span>', gettext("You meet every requirement"))
-    statuses, cells = {}, {}
+    statuses, cells = status_badges(ApplicationStatus.choices), {}
     for b in bulletins:
         fit = selectors.officer_fit(fit_context, b)
         application, result = fit["application"], fit["eligibility"]
         if application is not None:
-            if application.status not in statuses:
-                statuses[application.status] = (badge_class(application.status), application.get_status_display())
-            badge, label = statuses[application.status]
+            label, badge = statuses.get(application.status, (application.status, badge_class(application.status)))
             cells[b.pk] = format_html('<a href="{}">{}</a>{}\n        <span class="badge {}">{}</span>',
                                       application_url(application.pk), you_applied, colon, badge, label)
         elif result.failures:

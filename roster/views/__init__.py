@@ -78,10 +78,9 @@ def application_rows(applications, *, show_officer: bool = True, show_agency: bo
     """The rows of the applications table (the home pages'), written once per page: each label
     translated once, each address reversed once, each day formatted once (a per-row {% url %},
     {% include %} of the flags and date filter cost more than the page's query)."""
-    from agencies.templatetags.ui import badge_class
     from config.pagination import set_row_datetimes
 
-    from ..models import ApplicationStatus
+    from ..templatetags.roster_tags import ApplicationFlags
 
     rows = list(applications)
     if not rows:
@@ -89,19 +88,8 @@ def application_rows(applications, *, show_officer: bool = True, show_agency: bo
     url = url_for_each("roster:application-detail")
     l_bulletin, l_officer, l_agency = _("Bulletin"), _("Officer"), _("Agency")
     l_status, l_submitted = _("Status"), _("Submitted")
-    ineligible = format_html(' <span class="badge text-bg-warning" data-testid="ineligible">{}</span>',
-                             _("Requirements not met"))
-    nominated = format_html(' <span class="badge text-bg-info" data-testid="nominated">{}</span>', _("Nominated"))
-    labels = dict(ApplicationStatus.choices)
-    statuses: dict[str, SafeString] = {}
+    flags = ApplicationFlags()
     set_row_datetimes(rows, "SHORT_DATE_FORMAT", created_text="created_at")
-
-    def status(a) -> SafeString:
-        if a.status not in statuses:
-            statuses[a.status] = format_html('<span class="badge {}" data-testid="status">{}</span>',
-                                             badge_class(a.status), labels.get(a.status, a.status))
-        return format_html("{}{}{}", statuses[a.status], ineligible if a.ineligible else "",
-                           nominated if a.nominated_by_id else "")
 
     def officer_cells(a) -> SafeString:
         cells = SafeString("")
@@ -113,7 +101,7 @@ def application_rows(applications, *, show_officer: bool = True, show_agency: bo
 
     return format_html_join("\n    ", APPLICATION_ROW, (
         (l_bulletin, url(a.pk), a.bulletin.reference, a.bulletin.title, officer_cells(a),
-         l_status, status(a), l_submitted, a.created_text)
+         l_status, flags(a), l_submitted, a.created_text)
         for a in rows
     ))
 

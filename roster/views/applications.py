@@ -182,13 +182,13 @@ MY_APPLICATIONS_PER_PAGE = 10
 def my_applications(request):
     """The officer's applications, newest first, paged by key (no COUNT, no OFFSET). What each card
     and its timeline say (states, times, counts) is put into words here, once per page."""
-    from agencies.templatetags.ui import badge_class
+    from agencies.templatetags.ui import status_badges
     from config.pagination import seek_page, set_row_datetimes, set_row_urls
 
     page = seek_page(selectors.my_applications(request.user), order=("-created_at", "-id"),
                      size=MY_APPLICATIONS_PER_PAGE,
                      after=request.GET.get("after", ""), before=request.GET.get("before", ""))
-    statuses = {value: (str(label), badge_class(value)) for value, label in S.choices}
+    statuses = status_badges(S.choices)
     by, submitted = _("by %(who)s"), _("Submitted on %(when)s (Ottawa time).")
     events = []
     for application in page:
@@ -394,13 +394,12 @@ def _agency_application_groups(groups) -> SafeString:
                 "submitted": _("Submitted"), "nominated": _("Nominated"), "ottawa": _("(Ottawa time)")}
     caption = _("Your agency's applications to %(ref)s")
     bulletin_url = url_for_each("missions:bulletin-detail")
-    badges: dict[str, str] = {}
     set_row_datetimes([a for g in groups for a in g["applications"]], "SHORT_DATE_FORMAT", created_text="created_at")
     sections = []
     for group in groups:
         b = group["bulletin"]
         rows = format_html_join("\n    ", AGENCY_APPLICATION_ROW, (
-            (a.url, a.officer.full_name, badges.setdefault(a.status, badge_class(a.status)), a.status_label,
+            (a.url, a.officer.full_name, badge_class(a.status), a.status_label,
              not_met if a.ineligible else met, a.created_text, nominated if a.nominated_by_id else no)
             for a in group["applications"]
         ))

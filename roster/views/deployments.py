@@ -387,9 +387,9 @@ def roster(request):
 def _label_roster(deployments, *, ending_soon_before, show_agency: bool) -> None:
     """Each row's address, officer, agency, role, dates in words, whether it ends soon, and its status
     label and badge: looked up or formatted once per page, not once per cell by the template."""
-    from agencies.templatetags.ui import badge_class
+    from agencies.templatetags.ui import badge_class, status_badges
 
-    statuses = {value: (str(label), badge_class(value)) for value, label in Deployment.Status.choices}
+    statuses = status_badges(Deployment.Status.choices)
     set_row_urls(deployments, url="roster:deployment-detail")
     set_row_datetimes(deployments, "SHORT_DATE_FORMAT", start_text="start_date", end_text="planned_end_date")
     for d in deployments:
